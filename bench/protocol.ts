@@ -1,0 +1,60 @@
+/** Messages between the benchmark driver (bench/run.ts) and a server under test (bench/server-process.ts). */
+
+export type ServerKind = 'baobab' | 'bare';
+
+/** Driver → server. */
+export type Command =
+  | { id: number; type: 'measure-start'; /** With profiling on: CPU-profile this window into `<label>.cpuprofile`. */ label?: string }
+  | { id: number; type: 'measure-stop' }
+  | { id: number; type: 'shutdown' };
+
+/** What the server measured between measure-start and measure-stop. */
+export interface Measurement {
+  /** process.cpuUsage() delta, microseconds (all threads of the server process). */
+  userMicros: number;
+  systemMicros: number;
+  wallMs: number;
+  /** performance.eventLoopUtilization() over the window, 0..1. */
+  eventLoopUtilization: number;
+  /** Time spent in garbage collection, ms (PerformanceObserver 'gc' entries). */
+  gcMs: number;
+  /** MongoDB commands started by the server's client, by command name (handshake and monitoring excluded). */
+  commands: Record<string, number>;
+}
+
+/** Server → driver. */
+export type Reply =
+  | { type: 'ready'; port: number; engine?: string }
+  | { type: 'failed'; message: string }
+  | { id: number; type: 'ok' }
+  | { id: number; type: 'measurement'; measurement: Measurement };
+
+/** Commands that are not part of an interaction: connection handshake, auth, monitoring, session cleanup. */
+export const NOT_ROUND_TRIPS = new Set([
+  'hello',
+  'ismaster',
+  'isMaster',
+  'ping',
+  'endSessions',
+  'saslStart',
+  'saslContinue',
+  'authenticate',
+  'buildInfo',
+  'getnonce',
+]);
+
+/** How the driver configures a server process (passed as JSON in BENCH_SERVER_OPTIONS). */
+export interface ServerOptions {
+  kind: ServerKind;
+  /** Baobab only. */
+  mongodbUrl?: string;
+  mongodbDatabase?: string;
+  logLevel: string;
+  /** Count MongoDB commands (driver command monitoring). */
+  monitorCommands: boolean;
+  /** Bare only: how many stored patients to serve, ids `${idPrefix}${n}`. */
+  patientCount: number;
+  idPrefix: string;
+  /** When set, measurement windows with a label are CPU-profiled (V8 inspector) into this folder. */
+  profileDir?: string;
+}

@@ -1,0 +1,207 @@
+/** Aggregates the rounds (medians), prints the table and writes it into BENCHMARKS.md. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { LoadResult } from './load';
+import type { MachineInfo } from './machine';
+import type { RoundTrips } from './round-trips';
+
+export const START_MARKER = '<!-- bench:results:start -->';
+export const END_MARKER = '<!-- bench:results:end -->';
+
+export interface Target {
+  scenario: string;
+  /** Minimum ratio of its throughput to its baseline's. */
+  minRatio?: number;
+  /** Maximum MongoDB round trips per interaction. */
+  maxRoundTrips?: number;
+}
+
+export interface RunInfo {
+  date: Date;
+  machine: MachineInfo;
+  engine: string;
+  storedPatients: number;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  roundTripRequests: number;
+  /** The bare scenario each Baobab scenario is compared with. */
+  baselines: Record<string, string>;
+  targets: Target[];
+  notes: string[];
+}
+
+export interface Row {
+  scenario: string;
+  baseline?: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ratio?: number;
+  serverCpuMsPerRequest: number;
+  cpuRatio?: number;
+  eventLoopUtilization: number;
+  gcMsPerRequest: number;
+  loadGeneratorCpuMsPerRequest: number;
+  engineCpuMsPerRequest?: number;
+  machineBusy?: number;
+  roundTrips?: RoundTrips;
+  perRound: number[];
+  failures: number;
+}
+
+export function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const cpuMsPerRequest = (r: LoadResult) => (r.server.userMicros + r.server.systemMicros) / 1000 / r.requests;
+
+/** rounds[i] holds every scenario's result of round i. */
+export function aggregate(rounds: Array<Map<string, LoadResult>>, info: RunInfo, roundTrips: Map<string, RoundTrips>): Row[] {
+  const names = [...(rounds[0]?.keys() ?? [])];
+  return names.map((scenario) => {
+    const results = rounds.map((round) => round.get(scenario)).filter((r): r is LoadResult => r !== undefined);
+    const baseline = info.baselines[scenario];
+    const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    if (baseline) {
+      for (const round of rounds) {
+        const own = round.get(scenario);
+        const base = round.get(baseline);
+        if (!own || !base) continue;
+        ratios.push(own.requestsPerSecond / base.requestsPerSecond);
+        cpuRatios.push(cpuMsPerRequest(own) / cpuMsPerRequest(base));
+      }
+    }
+    const engine = results.map((r) => (r.engineCpuMs === undefined ? NaN : r.engineCpuMs / r.requests));
+    const busy = results.map((r) => r.machineBusy ?? NaN);
+    return {
+      scenario,
+      baseline,
+      requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+      p50Ms: median(results.map((r) => r.p50Ms)),
+      p99Ms: median(results.map((r) => r.p99Ms)),
+      ratio: baseline ? median(ratios) : undefined,
+      serverCpuMsPerRequest: median(results.map(cpuMsPerRequest)),
+      cpuRatio: baseline ? median(cpuRatios) : undefined,
+      eventLoopUtilization: median(results.map((r) => r.server.eventLoopUtilization)),
+      gcMsPerRequest: median(results.map((r) => r.server.gcMs / r.requests)),
+      loadGeneratorCpuMsPerRequest: median(results.map((r) => r.loadGeneratorCpuMs / r.requests)),
+      engineCpuMsPerRequest: engine.some(Number.isFinite) ? median(engine) : undefined,
+      machineBusy: busy.some(Number.isFinite) ? median(busy) : undefined,
+      roundTrips: roundTrips.get(scenario),
+      perRound: results.map((r) => r.requestsPerSecond),
+      failures: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+    };
+  });
+}
+
+export interface Verdict {
+  scenario: string;
+  what: string;
+  ok: boolean;
+}
+
+export function verdicts(rows: Row[], targets: Target[]): Verdict[] {
+  const out: Verdict[] = [];
+  for (const target of targets) {
+    const row = rows.find((r) => r.scenario === target.scenario);
+    if (!row) continue;
+    if (target.minRatio !== undefined && row.ratio !== undefined) {
+      out.push({
+        scenario: row.scenario,
+        what: `throughput ≥ ${target.minRatio} × ${row.baseline}: ${fmt(row.ratio, 2)}`,
+        ok: row.ratio >= target.minRatio,
+      });
+    }
+    if (target.maxRoundTrips !== undefined && row.roundTrips) {
+      out.push({
+        scenario: row.scenario,
+        what: `MongoDB round trips ≤ ${target.maxRoundTrips}: ${fmt(row.roundTrips.perRequest, 2)}`,
+        ok: row.roundTrips.perRequest <= target.maxRoundTrips,
+      });
+    }
+    if (row.failures > 0) out.push({ scenario: row.scenario, what: `${row.failures} failed requests`, ok: false });
+  }
+  return out;
+}
+
+function fmt(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function commandsText(rt: RoundTrips | undefined): string {
+  if (!rt) return '–';
+  const parts = Object.entries(rt.byCommand).map(([name, n]) => `${name} ${Number.isInteger(n) ? n : n.toFixed(2)}`);
+  return `${fmt(rt.perRequest, 2)}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
+export function markdown(rows: Row[], info: RunInfo, results: Verdict[]): string {
+  const m = info.machine;
+  const lines: string[] = [];
+  lines.push(`## Latest results`, '');
+  lines.push(`Generated by \`npm run bench\` on ${info.date.toISOString()}.`, '');
+  lines.push(
+    `- Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`,
+    `- MongoDB engine: ${info.engine}`,
+    `- ${info.storedPatients} Patients stored before each scenario; ${info.connections} connections; ` +
+      `${info.warmupSeconds} s warm-up + ${info.durationSeconds} s measured per scenario; ${info.rounds} round(s), medians shown; ` +
+      `round trips from ${info.roundTripRequests} sequential requests per interaction`,
+    ...info.notes.map((note) => `- ${note}`),
+    '',
+  );
+  lines.push(
+    '| Scenario | req/s | p50 ms | p99 ms | × bare | server CPU ms/req | CPU × bare | event loop busy | GC ms/req | engine CPU ms/req | machine busy | MongoDB round trips / request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const r of rows) {
+    lines.push(
+      `| ${r.scenario} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.ratio, 2)} | ` +
+        `${fmt(r.serverCpuMsPerRequest, 3)} | ${fmt(r.cpuRatio, 2)} | ${fmt(r.eventLoopUtilization * 100, 0)} % | ` +
+        `${fmt(r.gcMsPerRequest, 3)} | ${fmt(r.engineCpuMsPerRequest, 3)} | ${r.machineBusy === undefined ? '–' : `${fmt(r.machineBusy * 100, 0)} %`} | ` +
+        `${commandsText(r.roundTrips)} |`,
+    );
+  }
+  lines.push('', 'Throughput of each round (req/s): ' + rows.map((r) => `${r.scenario} ${r.perRound.map((v) => v.toFixed(0)).join(' / ')}`).join('; ') + '.', '');
+  lines.push('Targets:', '');
+  for (const v of results) lines.push(`- ${v.ok ? '✅' : '❌'} ${v.scenario}: ${v.what}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function writeBenchmarksFile(file: string, section: string): void {
+  const block = `${START_MARKER}\n${section}\n${END_MARKER}`;
+  if (!existsSync(file)) {
+    writeFileSync(file, `# Benchmarks\n\n${block}\n`);
+    return;
+  }
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(START_MARKER);
+  const end = text.indexOf(END_MARKER);
+  const updated =
+    start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END_MARKER.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, updated);
+}
+
+/** A compact table for the terminal. */
+export function consoleTable(rows: Row[]): string {
+  const header = ['scenario', 'req/s', 'p50', 'p99', '×bare', 'cpu ms/req', 'cpu×bare', 'ELU', 'engine ms/req', 'mongo rt/req'];
+  const body = rows.map((r) => [
+    r.scenario,
+    fmt(r.requestsPerSecond, 0),
+    fmt(r.p50Ms, 1),
+    fmt(r.p99Ms, 1),
+    fmt(r.ratio, 2),
+    fmt(r.serverCpuMsPerRequest, 3),
+    fmt(r.cpuRatio, 2),
+    `${fmt(r.eventLoopUtilization * 100, 0)}%`,
+    fmt(r.engineCpuMsPerRequest, 3),
+    r.roundTrips ? commandsText(r.roundTrips) : '–',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,40 @@
+/**
+ * MongoDB round trips per interaction, measured exactly: N sequential requests of one kind while
+ * the server counts the commands its driver starts (command monitoring), then divide.
+ */
+import type { Scenario } from './load';
+
+export interface RoundTrips {
+  scenario: string;
+  requests: number;
+  perRequest: number;
+  /** Commands per request by name, e.g. { insert: 2 }. */
+  byCommand: Record<string, number>;
+}
+
+export async function sendOne(scenario: Scenario, n: number): Promise<Response> {
+  const body = scenario.body?.(n);
+  const headers: Record<string, string> = { accept: 'application/fhir+json' };
+  if (body !== undefined) headers['content-type'] = 'application/fhir+json';
+  return fetch(`${scenario.server.baseUrl}${scenario.path(n)}`, { method: scenario.method, headers, body });
+}
+
+export async function measureRoundTrips(scenario: Scenario, count: number, offset = 0): Promise<RoundTrips> {
+  await scenario.server.measureStart();
+  for (let i = 0; i < count; i++) {
+    const response = await sendOne(scenario, offset + i);
+    const text = await response.text();
+    if (response.status !== scenario.expectedStatus) {
+      await scenario.server.measureStop();
+      throw new Error(`${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`);
+    }
+  }
+  const { commands } = await scenario.server.measureStop();
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const [name, n] of Object.entries(commands)) {
+    byCommand[name] = n / count;
+    total += n;
+  }
+  return { scenario: scenario.name, requests: count, perRequest: total / count, byCommand };
+}

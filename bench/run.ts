@@ -1,0 +1,261 @@
+/**
+ * `npm run bench`: Baobab read, create and update against bare express, same run, same machine.
+ *
+ * The servers under test run in their own processes (bench/server-process.ts); this process only
+ * generates load (autocannon), so the load generator never shares the server's event loop, and
+ * Baobab and its bare-express baseline are set up identically. See BENCHMARKS.md for the method.
+ *
+ * Environment: MONGODB_URL (a real MongoDB; default: mongo-java-server, memory backend),
+ * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
+ * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list, default all),
+ * BENCH_PROFILE=1 (CPU-profile the Baobab process during each measured window into bench/profiles/<run>/
+ * and summarise the first round's profiles),
+ * BENCH_LOG_LEVEL (server log level, warn), BENCH_OUTPUT (file to update, BENCHMARKS.md; '-' for none),
+ * BENCH_KEEP_DB=1 (keep the benchmark database).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import { startJavaServer } from '../src/store/mongo/engine';
+import type { MongoEngine } from '../src/store/mongo/engine';
+import { patientId, patientWithId, examplePatient } from './fixtures';
+import { runLoad } from './load';
+import type { LoadResult, LoadSettings, Scenario } from './load';
+import { childPids, machineInfo } from './machine';
+import { measureRoundTrips, sendOne } from './round-trips';
+import type { RoundTrips } from './round-trips';
+import { aggregate, consoleTable, markdown, verdicts, writeBenchmarksFile } from './report';
+import type { RunInfo, Target } from './report';
+import { ServerHandle } from './server-handle';
+import { summariseProfile } from './profile-summary';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
+
+function intEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${raw}")`);
+  return value;
+}
+
+const settings = {
+  durationSeconds: intEnv('BENCH_DURATION', 10, 1),
+  warmupSeconds: intEnv('BENCH_WARMUP', 2),
+  connections: intEnv('BENCH_CONNECTIONS', 16, 1),
+  rounds: intEnv('BENCH_ROUNDS', 3, 1),
+  patients: intEnv('BENCH_PATIENTS', 1000, 1),
+  roundTripRequests: intEnv('BENCH_ROUND_TRIPS', 50, 1),
+  profile: ['1', 'true', 'yes'].includes((process.env.BENCH_PROFILE ?? '').toLowerCase()),
+  logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+  output: process.env.BENCH_OUTPUT ?? join(ROOT, 'BENCHMARKS.md'),
+  keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
+  only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+};
+
+const ID_PREFIX = 'bench-';
+const BASELINES: Record<string, string> = { read: 'bare GET', create: 'bare POST', update: 'bare POST' };
+const TARGETS: Target[] = [
+  { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
+  { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
+  { scenario: 'update', maxRoundTrips: 2 },
+];
+
+async function seed(baobab: ServerHandle, count: number, concurrency: number): Promise<void> {
+  const put: Scenario = updateScenario(baobab, count);
+  let next = 0;
+  const worker = async () => {
+    for (let n = next++; n < count; n = next++) {
+      const response = await sendOne(put, n);
+      await response.arrayBuffer();
+      if (response.status !== 201 && response.status !== 200) throw new Error(`seeding ${patientId(ID_PREFIX, n)}: HTTP ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+function updateScenario(server: ServerHandle, count: number): Scenario {
+  const bodies = Array.from({ length: count }, (_, n) => JSON.stringify(patientWithId(ID_PREFIX, n)));
+  return {
+    name: 'update',
+    baseline: BASELINES.update,
+    server,
+    method: 'PUT',
+    path: (n) => `/fhir/Patient/${patientId(ID_PREFIX, n % count)}`,
+    body: (n) => bodies[n % count]!,
+    expectedStatus: 200,
+  };
+}
+
+function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number): Scenario[] {
+  const createBody = JSON.stringify(examplePatient());
+  return [
+    { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${patientId(ID_PREFIX, n % count)}`, expectedStatus: 200 },
+    { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${patientId(ID_PREFIX, n % count)}`, expectedStatus: 200 },
+    { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
+    { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
+    updateScenario(baobab, count),
+  ];
+}
+
+/** Puts the store back to the seeded patients (their latest versions), so every scenario starts with `count` resources. */
+async function resetStore(client: MongoClient, database: string, count: number): Promise<number> {
+  const db = client.db(database);
+  const ids = Array.from({ length: count }, (_, n) => patientId(ID_PREFIX, n));
+  const stored = await db.collection('Patient').countDocuments({});
+  await db.collection<{ _id: string }>('Patient').deleteMany({ _id: { $nin: ids } });
+  await db.collection('history').deleteMany({ t: 'Patient', $or: [{ i: { $nin: ids } }, { v: { $gt: 1 } }] });
+  return stored;
+}
+
+async function engineDescription(client: MongoClient, engine: MongoEngine | undefined): Promise<string> {
+  if (engine) return 'mongo-java-server 1.47 (memory backend, local JVM on the same machine)';
+  try {
+    const info = (await client.db('admin').command({ buildInfo: 1 })) as { version?: string };
+    const hello = (await client.db('admin').command({ hello: 1 })) as { setName?: string; msg?: string };
+    const topology = hello.setName ? `replica set ${hello.setName}` : hello.msg === 'isdbgrid' ? 'mongos' : 'standalone';
+    return `MongoDB ${info.version ?? '?'} (${topology}) at MONGODB_URL`;
+  } catch {
+    return 'MongoDB at MONGODB_URL';
+  }
+}
+
+function profiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  const database = `baobab_bench_${started.toString(36)}`;
+  const profileDir = join(PROFILE_DIR, new Date(started).toISOString().replace(/[:.]/g, '-'));
+  let engine: MongoEngine | undefined;
+  let url = process.env.MONGODB_URL;
+  if (!url) {
+    console.log('starting mongo-java-server (memory backend)…');
+    engine = await startJavaServer({ backend: 'memory' });
+    url = engine.url;
+  }
+  const enginePids = engine ? childPids('java') : [];
+  const admin = new MongoClient(url);
+  let bare: ServerHandle | undefined;
+  let baobab: ServerHandle | undefined;
+  try {
+    await admin.connect();
+    const engineName = await engineDescription(admin, engine);
+    console.log(`engine: ${engineName}; database ${database}`);
+
+    const serverOptions = { logLevel: settings.logLevel, patientCount: settings.patients, idPrefix: ID_PREFIX };
+    [bare, baobab] = await Promise.all([
+      ServerHandle.start({ kind: 'bare', monitorCommands: false, ...serverOptions }),
+      ServerHandle.start({
+        kind: 'baobab',
+        mongodbUrl: url,
+        mongodbDatabase: database,
+        monitorCommands: true,
+        profileDir: settings.profile ? profileDir : undefined,
+        ...serverOptions,
+      }),
+    ]);
+    console.log(`servers: bare express pid ${bare.pid}, Baobab pid ${baobab.pid}; storing ${settings.patients} Patients…`);
+    await seed(baobab, settings.patients, settings.connections);
+
+    const all = scenarios(bare, baobab, settings.patients);
+    const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
+    if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matched none of: ${all.map((s) => s.name).join(', ')}`);
+
+    // Exact round trips: sequential requests, commands counted in the server process.
+    const roundTrips = new Map<string, RoundTrips>();
+    for (const scenario of all.filter((s) => s.server === baobab)) {
+      const rt = await measureRoundTrips(scenario, settings.roundTripRequests);
+      roundTrips.set(scenario.name, rt);
+      console.log(`round trips: ${scenario.name} ${rt.perRequest} per request ${JSON.stringify(rt.byCommand)}`);
+    }
+    await resetStore(admin, database, settings.patients);
+
+    const load: LoadSettings = {
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      enginePids,
+    };
+    let largestStore = settings.patients;
+    const rounds: Array<Map<string, LoadResult>> = [];
+    for (let round = 1; round <= settings.rounds; round++) {
+      const results = new Map<string, LoadResult>();
+      for (const scenario of chosen) {
+        const result = await runLoad(scenario, load, `${scenario.name}-round${round}`);
+        results.set(scenario.name, result);
+        const cpu = (result.server.userMicros + result.server.systemMicros) / 1000 / result.requests;
+        console.log(
+          `round ${round}/${settings.rounds} ${scenario.name.padEnd(9)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+            `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${cpu.toFixed(3)} ms/req  ` +
+            `event loop ${(result.server.eventLoopUtilization * 100).toFixed(0)} %`,
+        );
+        if (scenario.server === baobab && scenario.method !== 'GET') {
+          largestStore = Math.max(largestStore, await resetStore(admin, database, settings.patients));
+        }
+      }
+      rounds.push(results);
+    }
+
+    const notes = [
+      engine
+        ? 'The JVM of mongo-java-server runs on the same 2 CPUs as the server and the load generator: Baobab competes with its database for CPU, bare express does not.'
+        : 'The database runs where MONGODB_URL points; its CPU is not counted here.',
+      `Create scenarios store new Patients for ${settings.durationSeconds} s (up to ${largestStore} Patients at the end of one); the store is put back to ${settings.patients} Patients after each write scenario.`,
+      'Command monitoring (monitorCommands) stays on in the Baobab process during the load runs.',
+    ];
+    if (settings.profile) notes.push('This run was CPU-profiled: absolute figures are lower than usual.');
+    const info: RunInfo = {
+      date: new Date(),
+      machine,
+      engine: engineName,
+      storedPatients: settings.patients,
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      rounds: settings.rounds,
+      roundTripRequests: settings.roundTripRequests,
+      baselines: BASELINES,
+      targets: TARGETS,
+      notes,
+    };
+    const rows = aggregate(rounds, info, roundTrips);
+    const results = verdicts(rows, TARGETS);
+    console.log(`\n${consoleTable(rows)}\n`);
+    for (const v of results) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
+    if (settings.output !== '-' && !settings.profile && settings.only.length === 0) {
+      writeBenchmarksFile(settings.output, markdown(rows, info, results));
+      console.log(`\nwrote ${settings.output}`);
+    } else if (settings.output !== '-') {
+      console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
+    }
+  } finally {
+    await Promise.allSettled([bare?.stop(), baobab?.stop()]);
+    if (!settings.keepDb) await admin.db(database).dropDatabase().catch(() => undefined);
+    await admin.close().catch(() => undefined);
+    await engine?.stop();
+  }
+  if (settings.profile) {
+    for (const profile of profiles(profileDir).filter((f) => f.includes('round1'))) {
+      console.log(`\n==== CPU profile of the Baobab process: ${profile}\n`);
+      console.log(summariseProfile(profile, ROOT));
+    }
+  }
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error('bench failed:', err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+/**
+ * One server under test, in its own process so that the load generator (bench/run.ts) does not
+ * share its event loop. `kind` (from BENCH_SERVER_OPTIONS) picks:
+ *  - `baobab`: the real app, buildApp(Container.create(...)), against MONGODB_URL;
+ *  - `bare`:   a bare express app with the same two shapes of work, minus FHIR and MongoDB:
+ *              GET /bare/Patient/:id returns a stored Patient, POST /bare/Patient parses and echoes one.
+ * Both listen on 127.0.0.1 port 0, report the port over IPC, and answer measure-start/measure-stop
+ * with their own CPU time, event-loop utilisation, GC time and MongoDB commands over the window.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import express from 'express';
+import type { MongoClient } from 'mongodb';
+import type { Command, Measurement, Reply, ServerOptions } from './protocol';
+import { NOT_ROUND_TRIPS } from './protocol';
+import { patientId, storedPatient } from './fixtures';
+
+const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? '{}') as ServerOptions;
+
+function send(reply: Reply): void {
+  process.send?.(reply);
+}
+
+// ---------------------------------------------------------------- measurement
+
+const commands: Record<string, number> = {};
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+function countCommands(client: MongoClient): void {
+  client.on('commandStarted', (event) => {
+    if (NOT_ROUND_TRIPS.has(event.commandName)) return;
+    commands[event.commandName] = (commands[event.commandName] ?? 0) + 1;
+  });
+}
+
+interface Window {
+  cpu: NodeJS.CpuUsage;
+  elu: EventLoopUtilization;
+  started: number;
+  gcMs: number;
+  commands: Record<string, number>;
+}
+let window: Window | undefined;
+
+// ---------------------------------------------------------------- CPU profiles of measured windows
+
+let session: Session | undefined;
+let profiling: string | undefined;
+const PROFILE_INTERVAL_US = 250;
+
+async function startProfile(label: string): Promise<void> {
+  if (!session) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
+  }
+  await session.post('Profiler.start');
+  profiling = label;
+}
+
+async function stopProfile(): Promise<void> {
+  if (!session || !profiling || !options.profileDir) return;
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(join(options.profileDir, `${profiling.replace(/[^A-Za-z0-9._-]+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+  profiling = undefined;
+}
+
+async function startWindow(label: string | undefined): Promise<void> {
+  if (label && options.profileDir) await startProfile(label);
+  window = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), started: performance.now(), gcMs, commands: { ...commands } };
+}
+
+async function stopWindow(): Promise<Measurement> {
+  if (!window) throw new Error('measure-stop without measure-start');
+  const cpu = process.cpuUsage(window.cpu);
+  const elu = performance.eventLoopUtilization(window.elu);
+  const delta: Record<string, number> = {};
+  for (const [name, n] of Object.entries(commands)) {
+    const d = n - (window.commands[name] ?? 0);
+    if (d > 0) delta[name] = d;
+  }
+  const measurement: Measurement = {
+    userMicros: cpu.user,
+    systemMicros: cpu.system,
+    wallMs: performance.now() - window.started,
+    eventLoopUtilization: elu.utilization,
+    gcMs: gcMs - window.gcMs,
+    commands: delta,
+  };
+  window = undefined;
+  await stopProfile();
+  return measurement;
+}
+
+// ---------------------------------------------------------------- the two servers
+
+function bareApp(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const stored = new Map<string, Record<string, unknown>>();
+  const now = new Date();
+  for (let n = 0; n < options.patientCount; n++) stored.set(patientId(options.idPrefix, n), storedPatient(options.idPrefix, n, now));
+  app.get('/bare/Patient/:id', (req, res) => {
+    const patient = stored.get(req.params.id);
+    if (!patient) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    res.type('application/fhir+json').send(JSON.stringify(patient));
+  });
+  app.post('/bare/Patient', express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' }), (req, res) => {
+    res.status(201).type('application/fhir+json').send(JSON.stringify(req.body));
+  });
+  return app;
+}
+
+interface Running {
+  server: Server;
+  close(): Promise<void>;
+  engine?: string;
+}
+
+async function startBaobab(): Promise<Running> {
+  const { testConfig } = await import('../src/config/config');
+  const { Container } = await import('../src/container');
+  const { buildApp } = await import('../src/app');
+  const config = testConfig({
+    port: 0,
+    mongodbUrl: options.mongodbUrl,
+    mongodbDatabase: options.mongodbDatabase ?? 'baobab_bench',
+    logLevel: options.logLevel,
+    seedDefinitions: false,
+  });
+  const container = await Container.create(config, { mongoOptions: { monitorCommands: options.monitorCommands } });
+  if (options.monitorCommands) countCommands(container.mongoClient);
+  const server = await listen(buildApp(container));
+  return {
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await container.close();
+    },
+  };
+}
+
+async function startBare(): Promise<Running> {
+  const server = await listen(bareApp());
+  return { server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function listen(app: express.Express): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+    server.once('error', reject);
+    // autocannon keeps its 16 connections open for a whole scenario.
+    server.keepAliveTimeout = 60_000;
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const running = options.kind === 'baobab' ? await startBaobab() : await startBare();
+  const stop = async (code: number): Promise<never> => {
+    running.server.closeAllConnections();
+    await running.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('disconnect', () => void stop(0)); // the driver went away
+  process.on('message', (message: Command) => {
+    switch (message.type) {
+      case 'measure-start':
+        void startWindow(message.label).then(() => send({ id: message.id, type: 'ok' }));
+        break;
+      case 'measure-stop':
+        void stopWindow().then((measurement) => send({ id: message.id, type: 'measurement', measurement }));
+        break;
+      case 'shutdown':
+        send({ id: message.id, type: 'ok' });
+        void stop(0);
+        break;
+    }
+  });
+  send({ type: 'ready', port: (running.server.address() as AddressInfo).port });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});

@@ -1,0 +1,126 @@
+/**
+ * Typed configuration read from environment variables once at boot and passed
+ * down explicitly. Invalid values stop the process with a message naming the variable.
+ */
+export interface Config {
+  port: number;
+  /** Public base URL of the FHIR endpoint, without trailing slash, e.g. http://localhost:8080/fhir */
+  baseUrl: string;
+  mongodbUrl: string | undefined;
+  /** Database name inside the MongoDB deployment. */
+  mongodbDatabase: string;
+  redisUrl: string | undefined;
+  /** Where an embedded engine keeps its files. */
+  dataDir: string;
+  /** Largest accepted request body for FHIR JSON, in bytes. */
+  maxBodyBytes: number;
+  /** Largest accepted raw Binary upload, in bytes. */
+  maxBinaryBytes: number;
+  logLevel: string;
+  /** Default and maximum page size for history (and later search). */
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Store the R4 conformance resources (StructureDefinitions, SearchParameters…) at start. */
+  seedDefinitions: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** Parses sizes such as `1048576`, `512kb`, `5mb`. */
+function parseBytes(raw: string): number | undefined {
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+  if (!match) return undefined;
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+  return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bytes = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = parseBytes(raw);
+    if (value === undefined || value < 1024) {
+      problems.push(`${name} must be a size of at least 1kb such as 1048576, 512kb or 5mb (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${raw}")`);
+    }
+    return raw;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const baseUrl = (url('BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}/fhir`).replace(/\/+$/, '');
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const defaultPageSize = int('DEFAULT_PAGE_SIZE', 20, 1, 1000);
+  const maxPageSize = int('MAX_PAGE_SIZE', 1000, 1, 10000);
+  if (defaultPageSize > maxPageSize) problems.push('DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE');
+  const mongodbDatabase = env.MONGODB_DATABASE ?? 'baobab';
+  if (!/^[A-Za-z0-9_-]{1,38}$/.test(mongodbDatabase)) {
+    problems.push(`MONGODB_DATABASE must be 1-38 letters, digits, _ or - (got "${mongodbDatabase}")`);
+  }
+
+  const config: Config = {
+    port,
+    baseUrl,
+    mongodbUrl: url('MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
+    mongodbDatabase,
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    dataDir: env.DATA_DIR || './data',
+    maxBodyBytes: bytes('MAX_BODY_SIZE', 5 * 1024 * 1024),
+    maxBinaryBytes: bytes('MAX_BINARY_SIZE', 8 * 1024 * 1024),
+    logLevel,
+    defaultPageSize,
+    maxPageSize,
+    seedDefinitions: bool('SEED_DEFINITIONS', true),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Configuration for tests and tools: defaults plus overrides, no environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
+}

@@ -1,0 +1,96 @@
+/**
+ * Composition root: builds the store, registries and services, and is the only
+ * module that knows the store is MongoDB.
+ */
+import { MongoClient } from 'mongodb';
+import type { MongoClientOptions } from 'mongodb';
+import type { Resource } from '@medplum/fhirtypes';
+import type { Config } from './config/config';
+import type { Logger } from './platform/logger';
+import { createLogger } from './platform/logger';
+import type { FhirStore } from './store/fhir-store';
+import { MongoFhirStore } from './store/mongo/mongo-store';
+import type { MongoEngine } from './store/mongo/engine';
+import { startEmbeddedEngine } from './store/mongo/engine';
+import type { FhirDefinitions } from './fhir/definitions';
+import { loadDefinitions } from './fhir/definitions';
+import { createSchemaValidator } from './fhir/validation/schema';
+import { ResourceService } from './fhir/resource-service';
+import { OperationRegistry } from './fhir/operations/registry';
+import { registerMetaOperations } from './fhir/operations/meta';
+import type { FhirContext } from './fhir/interactions/context';
+import { isValidId } from './platform/ids';
+
+export interface ContainerOptions {
+  logger?: Logger;
+  /** Extra driver options (the benchmark uses command monitoring). */
+  mongoOptions?: MongoClientOptions;
+}
+
+export class Container {
+  private constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    readonly store: FhirStore,
+    readonly definitions: FhirDefinitions,
+    readonly fhir: FhirContext,
+    readonly mongoClient: MongoClient,
+    private readonly engine: MongoEngine | undefined,
+  ) {}
+
+  static async create(config: Config, options: ContainerOptions = {}): Promise<Container> {
+    const logger = options.logger ?? createLogger(config.logLevel);
+    let engine: MongoEngine | undefined;
+    let url = config.mongodbUrl;
+    if (url) {
+      logger.info({ engine: 'external' }, 'using MongoDB at MONGODB_URL');
+    } else {
+      engine = await startEmbeddedEngine({ dataDir: config.dataDir, persistent: true, logger });
+      url = engine.url;
+    }
+    const client = new MongoClient(url, { maxPoolSize: 64, ...options.mongoOptions });
+    try {
+      await client.connect();
+      const store = new MongoFhirStore(client, client.db(config.mongodbDatabase));
+      const definitions = loadDefinitions();
+      const service = new ResourceService(store, definitions, createSchemaValidator());
+      const operations = new OperationRegistry(definitions.resourceTypes);
+      registerMetaOperations(operations, definitions.operationDefinitions);
+      const fhir: FhirContext = { config, definitions, service, operations };
+      const container = new Container(config, logger, store, definitions, fhir, client, engine);
+      await container.init();
+      return container;
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      await engine?.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async init(): Promise<void> {
+    const started = Date.now();
+    await this.store.init(this.definitions.resourceTypes);
+    this.logger.info(
+      { transactions: this.store.supportsTransactions, ms: Date.now() - started },
+      this.store.supportsTransactions ? 'store ready; multi-document transactions available' : 'store ready; no multi-document transactions',
+    );
+    if (this.config.seedDefinitions) {
+      const stored = await this.store.seed(this.conformanceResources());
+      if (stored > 0) this.logger.info({ stored }, 'stored the R4 conformance resources');
+    }
+  }
+
+  /** The R4 definitions the server runs on, served as its own conformance resources. */
+  private conformanceResources(): Array<Resource & { id: string }> {
+    const d = this.definitions;
+    const all = [...d.structureDefinitions, ...d.searchParameters, ...d.compartmentDefinitions, ...d.operationDefinitions];
+    return all.filter((r): r is typeof r & { id: string } => typeof r.id === 'string' && isValidId(r.id)) as Array<
+      Resource & { id: string }
+    >;
+  }
+
+  async close(): Promise<void> {
+    await this.mongoClient.close();
+    await this.engine?.stop();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * capabilities (GET [base]/metadata): a CapabilityStatement generated from what
+ * the server actually has: the resource types from the definitions, the
+ * interactions from the route table and the operations from the registry.
+ */
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceOperation,
+} from '@medplum/fhirtypes';
+import type { FhirRequest, FhirResponse } from '../rest/types';
+import { first } from '../rest/types';
+import type { FhirContext } from './context';
+import { SYSTEM_INTERACTIONS, TYPE_INTERACTIONS } from '../rest/routes';
+import { errors } from '../outcomes';
+
+const SERVER_VERSION = '0.1.0';
+const cache = new WeakMap<FhirContext, CapabilityStatement>();
+
+function operationsFor(ctx: FhirContext, type: string): CapabilityStatementRestResourceOperation[] {
+  return ctx.operations
+    .all()
+    .filter((op) => (op.definition.type || op.definition.instance) && ctx.operations.types(op).includes(type))
+    .map((op) => ({ name: op.definition.code!, definition: op.definition.url! }));
+}
+
+function resourceEntry(ctx: FhirContext, type: string): CapabilityStatementRestResource {
+  const entry: CapabilityStatementRestResource = {
+    type: type as CapabilityStatementRestResource['type'],
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: false,
+    conditionalRead: 'full-support',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+  };
+  const operations = operationsFor(ctx, type);
+  if (operations.length > 0) entry.operation = operations;
+  return entry;
+}
+
+export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement {
+  const cached = cache.get(ctx);
+  if (cached) return cached;
+  const statement: CapabilityStatement = {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    publisher: 'Baobab',
+    kind: 'instance',
+    software: { name: 'Baobab', version: SERVER_VERSION },
+    implementation: { description: 'Baobab FHIR R4 server', url: ctx.config.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: ctx.definitions.resourceTypes.map((type) => resourceEntry(ctx, type)),
+        interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
+        operation: ctx.operations
+          .all()
+          .filter((op) => op.definition.system)
+          .map((op) => ({ name: op.definition.code!, definition: op.definition.url! })),
+      },
+    ],
+  };
+  cache.set(ctx, statement);
+  return statement;
+}
+
+export function capabilities(ctx: FhirContext, req: FhirRequest): FhirResponse {
+  const mode = first(req.query, 'mode');
+  if (mode !== undefined && mode !== 'full') {
+    throw errors.notSupported(`metadata mode '${mode.slice(0, 20)}' is not supported (only full)`, 400);
+  }
+  return { status: 200, resource: buildCapabilityStatement(ctx) };
+}

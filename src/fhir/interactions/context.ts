@@ -1,0 +1,12 @@
+/** What every interaction handler receives besides the request. */
+import type { Config } from '../../config/config';
+import type { FhirDefinitions } from '../definitions';
+import type { OperationRegistry } from '../operations/registry';
+import type { ResourceService } from '../resource-service';
+
+export interface FhirContext {
+  config: Config;
+  definitions: FhirDefinitions;
+  service: ResourceService;
+  operations: OperationRegistry;
+}

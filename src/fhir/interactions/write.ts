@@ -1,0 +1,54 @@
+/** create, update and delete (http.html#create, #update, #delete). */
+import type { Resource } from '@medplum/fhirtypes';
+import { errors, informational } from '../outcomes';
+import { parseJsonBody } from '../rest/body';
+import { parseETag } from '../rest/etag';
+import type { FhirRequest, FhirResponse } from '../rest/types';
+import { writeResponse } from '../rest/version-headers';
+import { binaryFromRaw, isRawBinary } from './binary-body';
+import type { FhirContext } from './context';
+import { etag } from '../rest/etag';
+import { returnPreference } from '../rest/prefer';
+
+function body(req: FhirRequest, type: string, id?: string): Resource | unknown {
+  return isRawBinary(req, type) ? binaryFromRaw(req, id) : parseJsonBody(req);
+}
+
+/** If-Match: a version the current one must equal; a malformed value is a 400. */
+function ifMatch(req: FhirRequest): number | undefined {
+  const header = req.headers['if-match'];
+  if (header === undefined) return undefined;
+  const version = parseETag(header);
+  if (version === undefined) throw errors.invalid(`If-Match must be an ETag such as W/"1" (got '${header.slice(0, 40)}')`);
+  return version;
+}
+
+export async function create(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+  ctx.service.assertType(type);
+  const version = await ctx.service.create(type, body(req, type));
+  return writeResponse(req, ctx.config.baseUrl, 201, version, `Created ${type}/${version.id}`);
+}
+
+export async function update(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  ctx.service.assertType(type);
+  ctx.service.assertId(id);
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
+    throw errors.invalid('If-None-Match on an update only supports * (create if absent)');
+  }
+  const result = await ctx.service.update(type, id, body(req, type, id), {
+    ifMatch: ifMatch(req),
+    createOnly: ifNoneMatch !== undefined,
+  });
+  const status = result.created ? 201 : 200;
+  return writeResponse(req, ctx.config.baseUrl, status, result.version, `${result.created ? 'Created' : 'Updated'} ${type}/${id}`);
+}
+
+export async function remove(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  const deleted = await ctx.service.delete(type, id, { ifMatch: ifMatch(req) });
+  // Deleting something absent or already deleted is not an error (http.html#delete).
+  const headers: Record<string, string> = deleted ? { ETag: etag(deleted.versionId) } : {};
+  if (returnPreference(req) === 'minimal') return { status: 204, headers };
+  const message = deleted ? `Deleted ${type}/${id}` : `${type}/${id} does not exist or was already deleted`;
+  return { status: 200, headers, resource: informational(message) };
+}

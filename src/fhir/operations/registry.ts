@@ -1,0 +1,65 @@
+/**
+ * Operations as data (DESIGN.md §7): each is an OperationDefinition plus a
+ * handler. Routes, the CapabilityStatement and openapi.yaml are all derived
+ * from this registry.
+ */
+import type { OperationDefinition, Resource } from '@medplum/fhirtypes';
+import type { FhirContext } from '../interactions/context';
+import type { FhirRequest, FhirResponse } from '../rest/types';
+import type { OperationParams } from './parameters';
+
+export type OperationLevel = 'system' | 'type' | 'instance';
+
+export interface OperationInvocation {
+  ctx: FhirContext;
+  req: FhirRequest;
+  level: OperationLevel;
+  resourceType?: string;
+  id?: string;
+  /** Set for `[type]/[id]/_history/[vid]/$op`. */
+  versionId?: string;
+  params: OperationParams;
+}
+
+export type OperationHandler = (invocation: OperationInvocation) => Promise<Resource | FhirResponse>;
+
+export interface RegisteredOperation {
+  definition: OperationDefinition;
+  handler: OperationHandler;
+}
+
+export class OperationRegistry {
+  private readonly byCode = new Map<string, RegisteredOperation>();
+
+  constructor(private readonly allTypes: readonly string[]) {}
+
+  register(definition: OperationDefinition, handler: OperationHandler): void {
+    if (!definition.code) throw new Error(`OperationDefinition ${definition.id} has no code`);
+    if (this.byCode.has(definition.code)) throw new Error(`Operation $${definition.code} is registered twice`);
+    this.byCode.set(definition.code, { definition, handler });
+  }
+
+  /** The operation `code` when it is defined at `level` for `resourceType`. */
+  resolve(code: string, level: OperationLevel, resourceType?: string): RegisteredOperation | undefined {
+    const operation = this.byCode.get(code);
+    if (!operation || !operation.definition[level]) return undefined;
+    if (level !== 'system' && resourceType && !this.types(operation).includes(resourceType)) return undefined;
+    return operation;
+  }
+
+  /** Resource types the operation applies to ('Resource' in the definition means all). */
+  types(operation: RegisteredOperation): readonly string[] {
+    const declared: readonly string[] = operation.definition.resource ?? [];
+    if (declared.includes('Resource') || declared.includes('DomainResource')) return this.allTypes;
+    return declared;
+  }
+
+  /** Whether GET may invoke it: only operations that do not change state (operations.html#invoking). */
+  allowsGet(operation: RegisteredOperation): boolean {
+    return operation.definition.affectsState !== true;
+  }
+
+  all(): RegisteredOperation[] {
+    return [...this.byCode.values()];
+  }
+}

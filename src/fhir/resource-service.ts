@@ -1,0 +1,133 @@
+/**
+ * The single path for reading and writing resources. Every create, update and
+ * delete goes through here: base validation → (access, search-value extraction:
+ * later issues) → store. Domain code uses this service, never the store directly.
+ */
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { FhirStore, HistoryPage, HistoryQuery, MetaChange, StoredVersion, UpdateResult } from '../store/fhir-store';
+import { StoreConflictError } from '../store/fhir-store';
+import type { FhirDefinitions } from './definitions';
+import type { SchemaValidator } from './validation/schema';
+import { FhirError, errors, issue } from './outcomes';
+import { isValidId, newId } from '../platform/ids';
+import { etag } from './rest/etag';
+
+export interface WriteOptions {
+  ifMatch?: number;
+  createOnly?: boolean;
+}
+
+export class ResourceService {
+  constructor(
+    private readonly store: FhirStore,
+    private readonly definitions: FhirDefinitions,
+    private readonly schema: SchemaValidator,
+  ) {}
+
+  assertType(type: string): void {
+    if (!this.definitions.isResourceType(type)) throw errors.notFound(`Unknown resource type '${type}'`);
+  }
+
+  assertId(id: string): void {
+    if (!isValidId(id)) throw errors.invalid(`Invalid resource id '${id.slice(0, 80)}'`);
+  }
+
+  /** The current version; 404 when it never existed, 410 when deleted. */
+  async read(type: string, id: string): Promise<StoredVersion & { resource: Resource }> {
+    this.assertType(type);
+    this.assertId(id);
+    const version = await this.store.read(type, id);
+    if (!version) throw errors.notFound(`${type}/${id} is not known`);
+    if (version.deleted || !version.resource) {
+      throw errors.gone(`${type}/${id} was deleted`, { ETag: etag(version.versionId) });
+    }
+    return version as StoredVersion & { resource: Resource };
+  }
+
+  async vread(type: string, id: string, versionId: string): Promise<StoredVersion & { resource: Resource }> {
+    this.assertType(type);
+    this.assertId(id);
+    const vid = Number(versionId);
+    if (!/^[1-9]\d{0,9}$/.test(versionId)) throw errors.notFound(`${type}/${id} has no version '${versionId.slice(0, 20)}'`);
+    const version = await this.store.vread(type, id, vid);
+    if (!version) throw errors.notFound(`${type}/${id} has no version ${vid}`);
+    if (version.deleted || !version.resource) throw errors.gone(`Version ${vid} of ${type}/${id} is a deletion`);
+    return version as StoredVersion & { resource: Resource };
+  }
+
+  /** Base validation of a resource body for a write to `type` (and `id` for updates). */
+  validate(body: unknown, type: string, id?: string): Resource {
+    const issues: OperationOutcomeIssue[] = this.schema.validate(body);
+    if (issues.length > 0) throw new FhirError(issues, 400);
+    const resource = body as Resource;
+    if (resource.resourceType !== type) {
+      throw errors.invalid(
+        `Resource type '${resource.resourceType}' in the body does not match '${type}' in the URL`,
+        'resourceType',
+      );
+    }
+    if (id !== undefined) {
+      if (resource.id === undefined) throw errors.invalid(`The resource must carry id '${id}' for an update`, `${type}.id`);
+      if (resource.id !== id) {
+        throw errors.invalid(`Resource id '${resource.id}' in the body does not match '${id}' in the URL`, `${type}.id`);
+      }
+    }
+    return resource;
+  }
+
+  async create(type: string, body: unknown): Promise<StoredVersion> {
+    this.assertType(type);
+    const resource = this.validate(body, type);
+    // The server assigns the id of a created resource; a client id is ignored (http.html#create).
+    return this.store.create({ ...resource, id: newId() });
+  }
+
+  async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {
+    this.assertType(type);
+    this.assertId(id);
+    const resource = this.validate(body, type, id) as Resource & { id: string };
+    try {
+      return await this.store.update(resource, options);
+    } catch (err) {
+      throw this.translate(err, type, id);
+    }
+  }
+
+  async delete(type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
+    this.assertType(type);
+    this.assertId(id);
+    try {
+      return await this.store.delete(type, id, options);
+    } catch (err) {
+      throw this.translate(err, type, id);
+    }
+  }
+
+  history(query: HistoryQuery): Promise<HistoryPage> {
+    if (query.type) this.assertType(query.type);
+    if (query.id) this.assertId(query.id);
+    return this.store.history(query);
+  }
+
+  async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion> {
+    const changed = await this.store.changeMeta(type, id, versionId, change);
+    if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
+    return changed;
+  }
+
+  metaInUse(types: readonly string[]) {
+    return this.store.metaInUse(types);
+  }
+
+  private translate(err: unknown, type: string, id: string): unknown {
+    if (!(err instanceof StoreConflictError)) return err;
+    switch (err.reason) {
+      case 'version-mismatch':
+        return errors.preconditionFailed(`${type}/${id}: ${err.message}`);
+      case 'exists':
+        return errors.preconditionFailed(`${type}/${id} already exists`);
+      case 'not-found':
+        return errors.notFound(`${type}/${id} is not known`);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+/** Maps a FhirRequest to its route and runs it. */
+import type { FhirContext } from '../interactions/context';
+import { errors } from '../outcomes';
+import { matchRoute } from './routes';
+import type { FhirRequest, FhirResponse } from './types';
+import { FhirError, issue } from '../outcomes';
+
+export async function dispatch(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
+  const match = matchRoute(req.method, req.segments);
+  if (match.route) return match.route.handle(ctx, req, match.params);
+  if (match.allowed.length > 0) {
+    throw new FhirError(
+      [issue('not-supported', `${req.method} is not allowed on this path; use ${match.allowed.join(', ')}`)],
+      405,
+      { Allow: match.allowed.join(', ') },
+    );
+  }
+  throw errors.notFound(`No FHIR route for ${req.method} /${req.segments.join('/').slice(0, 200)}`);
+}

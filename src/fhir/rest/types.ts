@@ -1,0 +1,30 @@
+/** Plain request/response shapes used below the HTTP layer (no express types). */
+import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from '../../platform/logger';
+
+export type Query = Record<string, string[]>;
+
+export interface FhirRequest {
+  method: string;
+  /** Path below the FHIR base, split on '/', without empty segments. */
+  segments: string[];
+  query: Query;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  /** Raw body bytes (undefined when none was sent). */
+  body: Buffer | undefined;
+  requestId: string;
+  log: Logger;
+}
+
+export interface FhirResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A resource to serialise, raw bytes (Binary) or nothing. */
+  resource?: Resource;
+  raw?: { contentType: string; data: Buffer };
+}
+
+export function first(query: Query, name: string): string | undefined {
+  return query[name]?.[0];
+}

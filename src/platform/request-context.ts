@@ -1,0 +1,25 @@
+/** Request id (taken from X-Request-Id when sane, else generated) and a child logger per request. */
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './logger';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function requestContext(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ requestId });
+    res.locals.requestId = requestId;
+    res.locals.log = log;
+    res.setHeader('X-Request-Id', requestId);
+    if (log.isLevelEnabled('debug')) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
+      });
+    }
+    next();
+  };
+}

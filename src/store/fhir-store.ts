@@ -1,0 +1,95 @@
+/**
+ * The persistence contract. Everything above the store speaks in resources and
+ * integer versions; only the implementation knows about MongoDB.
+ */
+import type { Meta, Resource } from '@medplum/fhirtypes';
+
+/** One version of a resource as stored: the resource has meta.versionId/lastUpdated filled in. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  /** The interaction that produced this version, for history bundles. */
+  method: 'POST' | 'PUT' | 'DELETE';
+  /** Absent for a deletion version. */
+  resource?: Resource;
+}
+
+export interface UpdateOptions {
+  /** Only update when the current version is this one (If-Match); no update-as-create. */
+  ifMatch?: number;
+  /** Only create; fail with a precondition error when the resource already exists (If-None-Match: *). */
+  createOnly?: boolean;
+}
+
+export interface UpdateResult {
+  version: StoredVersion;
+  /** True when no current (non-deleted) version existed before. */
+  created: boolean;
+}
+
+export interface HistoryCursor {
+  ts: Date;
+  key: string;
+}
+
+export interface HistoryQuery {
+  type?: string;
+  id?: string;
+  /** Only versions created at or after this instant. */
+  since?: Date;
+  /** Only versions that were current at some time in [start, end). */
+  at?: { start: Date; end: Date };
+  count: number;
+  /** Continue after this position (newest first). */
+  after?: HistoryCursor;
+}
+
+export interface HistoryPage {
+  versions: StoredVersion[];
+  /** Position of the last version on the page when more may follow. */
+  next?: HistoryCursor;
+  total?: number;
+}
+
+export type MetaChange = (meta: Meta) => Meta;
+
+/** Thrown by the store; the service turns these into FHIR errors. */
+export class StoreConflictError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'version-mismatch' | 'exists' | 'not-found',
+    readonly currentVersion?: number,
+  ) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export interface FhirStore {
+  /** Whether multi-document transactions are available (detected at start). */
+  readonly supportsTransactions: boolean;
+  init(resourceTypes: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+
+  /** The current version, including a deletion marker; undefined when the id never existed. */
+  read(type: string, id: string): Promise<StoredVersion | undefined>;
+  vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
+  /** Stores version 1 of a new resource (its id already assigned). */
+  create(resource: Resource & { id: string }): Promise<StoredVersion>;
+  /** Stores a new version, creating the resource when allowed. */
+  update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<UpdateResult>;
+  /** Marks the resource deleted with a new version; undefined when nothing current to delete. */
+  delete(type: string, id: string, options?: { ifMatch?: number }): Promise<StoredVersion | undefined>;
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  /** Changes meta of one existing version in place, without a new version. */
+  changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined>;
+  /** Profiles, tags and security labels in use, for a type or the whole system. */
+  metaInUse(types: readonly string[]): Promise<Meta>;
+  /** Stores resources that are missing, as version 1 (used to seed conformance resources). */
+  seed(resources: ReadonlyArray<Resource & { id: string }>): Promise<number>;
+}

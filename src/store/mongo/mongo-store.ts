@@ -1,0 +1,227 @@
+/**
+ * FhirStore on MongoDB: one collection per resource type holds the current
+ * version, the shared `history` collection holds every version.
+ *
+ * Round trips: read 1; create 2 (insert current, insert history); update and
+ * delete 2 (atomic findOneAndUpdate with $inc on the version, insert history).
+ * The version counter is incremented atomically by the server, so two writers can
+ * never produce the same version and an If-Match update loses cleanly.
+ */
+import type { Collection, Db, MongoClient } from 'mongodb';
+import { MongoServerError } from 'mongodb';
+import type { Meta, Resource } from '@medplum/fhirtypes';
+import type {
+  FhirStore,
+  HistoryPage,
+  HistoryQuery,
+  MetaChange,
+  StoredVersion,
+  UpdateOptions,
+  UpdateResult,
+} from '../fhir-store';
+import { StoreConflictError } from '../fhir-store';
+import type { CurrentDoc, HistoryDoc } from './documents';
+import { HISTORY_COLLECTION, fromCurrent, fromHistory, historyKey, toStoredBody } from './documents';
+import { ensureIndexes } from './indexes';
+import { detectTransactions } from './transactions';
+import { queryHistory } from './history';
+import { collectMetaInUse } from './meta-in-use';
+
+const DUPLICATE_KEY = 11000;
+
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+}
+
+export class MongoFhirStore implements FhirStore {
+  supportsTransactions = false;
+  private readonly versions: Collection<HistoryDoc>;
+  private readonly collections = new Map<string, Collection<CurrentDoc>>();
+
+  constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {
+    this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
+  }
+
+  async init(resourceTypes: readonly string[]): Promise<void> {
+    this.supportsTransactions = await detectTransactions(this.db);
+    await ensureIndexes(this.db, resourceTypes);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
+  }
+
+  private current(type: string): Collection<CurrentDoc> {
+    let collection = this.collections.get(type);
+    if (!collection) {
+      collection = this.db.collection<CurrentDoc>(type);
+      this.collections.set(type, collection);
+    }
+    return collection;
+  }
+
+  async read(type: string, id: string): Promise<StoredVersion | undefined> {
+    const doc = await this.current(type).findOne({ _id: id });
+    return doc ? fromCurrent(type, doc) : undefined;
+  }
+
+  async vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const doc = await this.versions.findOne({ _id: historyKey(type, id, versionId) });
+    return doc ? fromHistory(doc) : undefined;
+  }
+
+  async create(resource: Resource & { id: string }): Promise<StoredVersion> {
+    const type = resource.resourceType;
+    const body = toStoredBody(resource);
+    const ts = new Date();
+    const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', resource: body };
+    try {
+      await this.current(type).insertOne(doc);
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${resource.id} already exists`, 'exists');
+      throw err;
+    }
+    await this.appendHistory(type, doc);
+    return fromCurrent(type, doc);
+  }
+
+  async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<UpdateResult> {
+    if (options.createOnly) {
+      try {
+        return { version: await this.create(resource), created: true };
+      } catch (err) {
+        if (err instanceof StoreConflictError) {
+          throw new StoreConflictError(`${resource.resourceType}/${resource.id} already exists`, 'exists');
+        }
+        throw err;
+      }
+    }
+    const type = resource.resourceType;
+    const id = resource.id;
+    const ts = new Date();
+    const body = toStoredBody(resource);
+    const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
+    let before: CurrentDoc | null;
+    try {
+      before = await this.current(type).findOneAndUpdate(
+        filter,
+        { $inc: { vid: 1 }, $set: { ts, deleted: false, method: 'PUT', resource: body } },
+        { upsert: options.ifMatch === undefined, returnDocument: 'before' },
+      );
+    } catch (err) {
+      // Two concurrent update-as-creates of a new id: one upsert wins, the other retries as an update.
+      if (isDuplicateKey(err) && options.ifMatch === undefined) return this.update(resource, options);
+      throw err;
+    }
+    if (!before && options.ifMatch !== undefined) {
+      const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 } });
+      throw new StoreConflictError(
+        now && !now.deleted ? `Version ${options.ifMatch} is not the current version (${now.vid})` : `${type}/${id} does not exist`,
+        now && !now.deleted ? 'version-mismatch' : 'not-found',
+        now?.vid,
+      );
+    }
+    const vid = (before?.vid ?? 0) + 1;
+    const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method: 'PUT', resource: body };
+    await this.appendHistory(type, doc);
+    return { version: fromCurrent(type, doc), created: !before || before.deleted };
+  }
+
+  async delete(type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
+    const ts = new Date();
+    const filter =
+      options.ifMatch === undefined ? { _id: id, deleted: false } : { _id: id, deleted: false, vid: options.ifMatch };
+    const after = await this.current(type).findOneAndUpdate(
+      filter,
+      { $inc: { vid: 1 }, $set: { ts, deleted: true, method: 'DELETE' } },
+      { returnDocument: 'after' },
+    );
+    if (!after) {
+      if (options.ifMatch !== undefined) {
+        const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 } });
+        if (now && !now.deleted) {
+          throw new StoreConflictError(
+            `Version ${options.ifMatch} is not the current version (${now.vid})`,
+            'version-mismatch',
+            now.vid,
+          );
+        }
+      }
+      return undefined;
+    }
+    await this.appendHistory(type, after);
+    return fromCurrent(type, after);
+  }
+
+  private async appendHistory(type: string, doc: CurrentDoc): Promise<void> {
+    const entry: HistoryDoc = {
+      _id: historyKey(type, doc._id, doc.vid),
+      t: type,
+      i: doc._id,
+      v: doc.vid,
+      ts: doc.ts,
+      deleted: doc.deleted,
+      method: doc.method,
+    };
+    if (!doc.deleted) entry.resource = doc.resource;
+    await this.versions.insertOne(entry);
+  }
+
+  history(query: HistoryQuery): Promise<HistoryPage> {
+    return queryHistory(this.versions, query);
+  }
+
+  async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined> {
+    const key = historyKey(type, id, versionId);
+    const entry = await this.versions.findOne({ _id: key });
+    if (!entry || entry.deleted || !entry.resource) return undefined;
+    const meta = change({ ...((entry.resource.meta as Meta | undefined) ?? {}) });
+    const cleaned = Object.fromEntries(
+      Object.entries(meta).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
+    );
+    const resource = { ...entry.resource };
+    if (Object.keys(cleaned).length > 0) resource.meta = cleaned;
+    else delete resource.meta;
+    await this.versions.updateOne({ _id: key }, { $set: { resource } });
+    // The current document changes only if this version is still current.
+    await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: { resource } });
+    return fromHistory({ ...entry, resource });
+  }
+
+  metaInUse(types: readonly string[]): Promise<Meta> {
+    return collectMetaInUse(types.map((type) => this.current(type)));
+  }
+
+  async seed(resources: ReadonlyArray<Resource & { id: string }>): Promise<number> {
+    let stored = 0;
+    const byType = new Map<string, Array<Resource & { id: string }>>();
+    for (const resource of resources) {
+      const list = byType.get(resource.resourceType) ?? [];
+      list.push(resource);
+      byType.set(resource.resourceType, list);
+    }
+    for (const [type, list] of byType) {
+      const existing = new Set(
+        (await this.current(type).find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
+      );
+      const ts = new Date();
+      const docs: CurrentDoc[] = list
+        .filter((resource) => !existing.has(resource.id))
+        .map((resource) => ({ _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', resource: toStoredBody(resource) }));
+      if (docs.length === 0) continue;
+      await this.current(type).insertMany(docs);
+      await this.versions.insertMany(
+        docs.map((doc) => ({ _id: historyKey(type, doc._id, 1), t: type, i: doc._id, v: 1, ts, deleted: false, method: 'POST' as const, resource: doc.resource })),
+      );
+      stored += docs.length;
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,40 @@
+/** Starts the real app on the shared test MongoDB engine, in a database of its own. */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import supertest from 'supertest';
+import type { Config } from '../../src/config/config';
+import { testConfig } from '../../src/config/config';
+import { Container } from '../../src/container';
+import { buildApp } from '../../src/app';
+
+export interface TestServer {
+  container: Container;
+  app: ReturnType<typeof buildApp>;
+  request: ReturnType<typeof supertest>;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config = testConfig({
+    mongodbUrl: inject('mongoUrl'),
+    mongodbDatabase: `t_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+    seedDefinitions: false,
+    baseUrl: 'http://localhost:8080/fhir',
+    ...overrides,
+  });
+  const container = await Container.create(config);
+  const app = buildApp(container);
+  return {
+    container,
+    app,
+    request: supertest(app),
+    config,
+    async close() {
+      await container.mongoClient.db(config.mongodbDatabase).dropDatabase().catch(() => undefined);
+      await container.close();
+    },
+  };
+}
+
+export const FHIR_JSON = 'application/fhir+json';

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server';
+import { FHIR_JSON, startTestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const patient = { resourceType: 'Patient', name: [{ family: 'Okafor', given: ['Ada'] }], birthDate: '1980-02-29' };
+
+describe('create', () => {
+  it('assigns an id and version 1 and answers 201 with Location, ETag and Last-Modified', async () => {
+    const res = await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(patient);
+    expect(res.status).toBe(201);
+    expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+    expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.meta.versionId).toBe('1');
+    expect(res.headers.etag).toBe('W/"1"');
+    expect(res.headers.location).toBe(`http://localhost:8080/fhir/Patient/${res.body.id}/_history/1`);
+    expect(new Date(res.headers['last-modified']!).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(res.body.name).toEqual(patient.name);
+  });
+
+  it('ignores a client id and server-owned meta in the body', async () => {
+    const res = await server.request
+      .post('/fhir/Patient')
+      .set('Content-Type', FHIR_JSON)
+      .send({ ...patient, id: 'mine', meta: { versionId: '99', lastUpdated: '2001-01-01T00:00:00Z', tag: [{ code: 'x' }] } });
+    expect(res.status).toBe(201);
+    expect(res.body.id).not.toBe('mine');
+    expect(res.body.meta.versionId).toBe('1');
+    expect(res.body.meta.lastUpdated).not.toBe('2001-01-01T00:00:00Z');
+    expect(res.body.meta.tag).toEqual([{ code: 'x' }]);
+  });
+
+  it('honours Prefer: return=minimal and return=OperationOutcome', async () => {
+    const minimal = await server.request.post('/fhir/Patient').set('Prefer', 'return=minimal').send(patient);
+    expect(minimal.status).toBe(201);
+    expect(minimal.text).toBe('');
+    expect(minimal.headers.location).toMatch(/\/Patient\/[^/]+\/_history\/1$/);
+    const outcome = await server.request.post('/fhir/Patient').set('Prefer', 'return=OperationOutcome').send(patient);
+    expect(outcome.status).toBe(201);
+    expect(outcome.body.resourceType).toBe('OperationOutcome');
+    expect(outcome.body.issue[0].severity).toBe('information');
+  });
+});
+
+describe('read and vread', () => {
+  it('reads what was created and every version by vread', async () => {
+    const created = await server.request.post('/fhir/Observation').send({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'weight' },
+      valueQuantity: { value: 70.5, unit: 'kg' },
+    });
+    const id = created.body.id as string;
+    const read = await server.request.get(`/fhir/Observation/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+    expect(read.headers.etag).toBe('W/"1"');
+
+    const updated = await server.request
+      .put(`/fhir/Observation/${id}`)
+      .send({ ...created.body, status: 'amended' });
+    expect(updated.status).toBe(200);
+    expect(updated.body.meta.versionId).toBe('2');
+
+    const v1 = await server.request.get(`/fhir/Observation/${id}/_history/1`);
+    expect(v1.status).toBe(200);
+    expect(v1.body.status).toBe('final');
+    expect(v1.headers.etag).toBe('W/"1"');
+    const v2 = await server.request.get(`/fhir/Observation/${id}/_history/2`);
+    expect(v2.body.status).toBe('amended');
+    expect((await server.request.get(`/fhir/Observation/${id}/_history/3`)).status).toBe(404);
+    expect((await server.request.get(`/fhir/Observation/${id}/_history/abc`)).status).toBe(404);
+  });
+
+  it('answers 404 with an OperationOutcome for an unknown id', async () => {
+    const res = await server.request.get('/fhir/Patient/does-not-exist');
+    expect(res.status).toBe(404);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].code).toBe('not-found');
+  });
+
+  it('supports If-None-Match and If-Modified-Since with 304', async () => {
+    const created = await server.request.post('/fhir/Patient').send(patient);
+    const id = created.body.id as string;
+    const same = await server.request.get(`/fhir/Patient/${id}`).set('If-None-Match', 'W/"1"');
+    expect(same.status).toBe(304);
+    expect(same.text).toBe('');
+    expect((await server.request.get(`/fhir/Patient/${id}`).set('If-None-Match', 'W/"7"')).status).toBe(200);
+    const later = new Date(Date.now() + 60_000).toUTCString();
+    expect((await server.request.get(`/fhir/Patient/${id}`).set('If-Modified-Since', later)).status).toBe(304);
+    const earlier = new Date(Date.now() - 3_600_000).toUTCString();
+    expect((await server.request.get(`/fhir/Patient/${id}`).set('If-Modified-Since', earlier)).status).toBe(200);
+  });
+
+  it('applies _summary and _elements and tags the result SUBSETTED', async () => {
+    const created = await server.request.post('/fhir/Patient').send({
+      ...patient,
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Ada</div>' },
+      maritalStatus: { text: 'single' },
+    });
+    const id = created.body.id as string;
+    const summary = await server.request.get(`/fhir/Patient/${id}?_summary=true`);
+    expect(summary.status).toBe(200);
+    expect(summary.body.name).toEqual(patient.name);
+    expect(summary.body.maritalStatus).toBeUndefined();
+    expect(summary.body.text).toBeUndefined();
+    expect(summary.body.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+    const text = await server.request.get(`/fhir/Patient/${id}?_summary=text`);
+    expect(text.body.text.status).toBe('generated');
+    expect(text.body.name).toBeUndefined();
+    const data = await server.request.get(`/fhir/Patient/${id}?_summary=data`);
+    expect(data.body.text).toBeUndefined();
+    expect(data.body.maritalStatus).toEqual({ text: 'single' });
+    const full = await server.request.get(`/fhir/Patient/${id}?_summary=false`);
+    expect(full.body).toEqual(created.body);
+    const elements = await server.request.get(`/fhir/Patient/${id}?_elements=birthDate`);
+    expect(elements.body.birthDate).toBe(patient.birthDate);
+    expect(elements.body.name).toBeUndefined();
+    expect(elements.body.id).toBe(id);
+    expect((await server.request.get(`/fhir/Patient/${id}?_summary=bogus`)).status).toBe(400);
+  });
+});
+
+describe('update', () => {
+  it('creates with a client id (update-as-create) and then updates', async () => {
+    const first = await server.request.put('/fhir/Patient/client-id-1').send({ ...patient, id: 'client-id-1' });
+    expect(first.status).toBe(201);
+    expect(first.body.meta.versionId).toBe('1');
+    expect(first.headers.location).toBe('http://localhost:8080/fhir/Patient/client-id-1/_history/1');
+    const second = await server.request.put('/fhir/Patient/client-id-1').send({ ...patient, id: 'client-id-1', gender: 'female' });
+    expect(second.status).toBe(200);
+    expect(second.body.meta.versionId).toBe('2');
+    expect(second.headers.etag).toBe('W/"2"');
+    expect((await server.request.get('/fhir/Patient/client-id-1')).body.gender).toBe('female');
+  });
+
+  it('enforces If-Match: 412 on a stale version, 200 on the current one', async () => {
+    await server.request.put('/fhir/Patient/if-match-1').send({ ...patient, id: 'if-match-1' });
+    const stale = await server.request
+      .put('/fhir/Patient/if-match-1')
+      .set('If-Match', 'W/"5"')
+      .send({ ...patient, id: 'if-match-1' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.resourceType).toBe('OperationOutcome');
+    const ok = await server.request
+      .put('/fhir/Patient/if-match-1')
+      .set('If-Match', 'W/"1"')
+      .send({ ...patient, id: 'if-match-1' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.meta.versionId).toBe('2');
+    const missing = await server.request.put('/fhir/Patient/if-match-none').set('If-Match', 'W/"1"').send({ ...patient, id: 'if-match-none' });
+    expect(missing.status).toBe(404);
+    const malformed = await server.request.put('/fhir/Patient/if-match-1').set('If-Match', 'banana').send({ ...patient, id: 'if-match-1' });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('If-None-Match: * creates only when absent', async () => {
+    const created = await server.request.put('/fhir/Patient/inm-1').set('If-None-Match', '*').send({ ...patient, id: 'inm-1' });
+    expect(created.status).toBe(201);
+    const again = await server.request.put('/fhir/Patient/inm-1').set('If-None-Match', '*').send({ ...patient, id: 'inm-1' });
+    expect(again.status).toBe(412);
+  });
+
+  it('rejects an id in the body that differs from the URL, or is missing', async () => {
+    const mismatch = await server.request.put('/fhir/Patient/abc').send({ ...patient, id: 'xyz' });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.issue[0].expression).toEqual(['Patient.id']);
+    const missing = await server.request.put('/fhir/Patient/abc').send(patient);
+    expect(missing.status).toBe(400);
+    const wrongType = await server.request.put('/fhir/Patient/abc').send({ resourceType: 'Observation', id: 'abc', status: 'final', code: {} });
+    expect(wrongType.status).toBe(400);
+    expect((await server.request.get('/fhir/Patient/abc')).status).toBe(404);
+  });
+});
+
+describe('delete', () => {
+  it('deletes: read is then 410, history keeps every version, delete again is harmless', async () => {
+    const created = await server.request.post('/fhir/Patient').send(patient);
+    const id = created.body.id as string;
+    await server.request.put(`/fhir/Patient/${id}`).send({ ...created.body, gender: 'male' });
+    const deleted = await server.request.delete(`/fhir/Patient/${id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.resourceType).toBe('OperationOutcome');
+    expect(deleted.headers.etag).toBe('W/"3"');
+    const gone = await server.request.get(`/fhir/Patient/${id}`);
+    expect(gone.status).toBe(410);
+    expect(gone.body.issue[0].code).toBe('deleted');
+    const history = await server.request.get(`/fhir/Patient/${id}/_history`);
+    expect(history.status).toBe(200);
+    expect(history.body.total).toBe(3);
+    expect(history.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual(['DELETE', 'PUT', 'POST']);
+    expect(history.body.entry[0].resource).toBeUndefined();
+    expect((await server.request.get(`/fhir/Patient/${id}/_history/2`)).body.gender).toBe('male');
+    expect((await server.request.get(`/fhir/Patient/${id}/_history/3`)).status).toBe(410);
+    const again = await server.request.delete(`/fhir/Patient/${id}`).set('Prefer', 'return=minimal');
+    expect(again.status).toBe(204);
+    expect((await server.request.get(`/fhir/Patient/${id}/_history`)).body.total).toBe(3);
+    // Update after delete brings it back as a new version.
+    const revived = await server.request.put(`/fhir/Patient/${id}`).send({ ...created.body });
+    expect(revived.status).toBe(201);
+    expect(revived.body.meta.versionId).toBe('4');
+  });
+
+  it('delete with a stale If-Match is 412 and changes nothing', async () => {
+    const created = await server.request.post('/fhir/Patient').send(patient);
+    const res = await server.request.delete(`/fhir/Patient/${created.body.id}`).set('If-Match', 'W/"9"');
+    expect(res.status).toBe(412);
+    expect((await server.request.get(`/fhir/Patient/${created.body.id}`)).status).toBe(200);
+  });
+
+  it('deleting an unknown id is not an error', async () => {
+    expect((await server.request.delete('/fhir/Patient/never-was')).status).toBe(200);
+  });
+});

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server';
+import { FHIR_JSON, startTestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ maxBodyBytes: 64 * 1024 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+function expectOutcome(res: { status: number; body: { resourceType?: string; issue?: unknown[] }; headers: Record<string, string> }, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+  expect(res.body.resourceType).toBe('OperationOutcome');
+  expect(res.body.issue?.length).toBeGreaterThan(0);
+}
+
+describe('errors are OperationOutcomes with the right status', () => {
+  it('unknown resource type → 404', async () => {
+    expectOutcome(await server.request.get('/fhir/Spaceship/1'), 404);
+    expectOutcome(await server.request.post('/fhir/Spaceship').send({ resourceType: 'Spaceship' }), 404);
+    expectOutcome(await server.request.get('/fhir/SubscriptionStatus/1'), 404);
+  });
+
+  it('unknown routes → 404, inside and outside /fhir', async () => {
+    expectOutcome(await server.request.get('/fhir/Patient/1/2/3/4/5/6'), 404);
+    expectOutcome(await server.request.get('/nowhere'), 404);
+    expectOutcome(await server.request.get('/fhir/lowercase'), 404);
+  });
+
+  it('wrong method on a known path → 405 with Allow', async () => {
+    const res = await server.request.delete('/fhir/metadata');
+    expectOutcome(res, 405);
+    expect(res.headers.allow).toBe('GET');
+  });
+
+  it('malformed JSON, non-objects and non-resources → 400', async () => {
+    const bad = await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send('{"resourceType": "Patient",');
+    expectOutcome(bad, 400);
+    expect(JSON.stringify(bad.body)).toMatch(/not valid JSON/);
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send('[1,2]'), 400);
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send('"x"'), 400);
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send('{"name": []}'), 400);
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(''), 400);
+  });
+
+  it('schema violations name the offending element', async () => {
+    const unknown = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', colour: 'blue' });
+    expectOutcome(unknown, 400);
+    expect(unknown.body.issue[0].expression[0]).toBe('Patient.colour');
+    const wrongType = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', active: 'yes' });
+    expectOutcome(wrongType, 400);
+    expect(wrongType.body.issue[0].expression[0]).toBe('Patient.active');
+    const badDate = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', birthDate: '2020-13-45' });
+    expectOutcome(badDate, 400);
+    expect(badDate.body.issue[0].expression[0]).toBe('Patient.birthDate');
+    const badCode = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', gender: ' female ' });
+    expectOutcome(badCode, 400);
+    expect(badCode.body.issue[0].expression[0]).toBe('Patient.gender');
+  });
+
+  it('injection attempts are rejected and store nothing', async () => {
+    const before = await server.request.get('/fhir/Patient/_history');
+    const injected = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', name: { $gt: '' } });
+    expectOutcome(injected, 400);
+    const injectedKey = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', $where: 'sleep(1000)' });
+    expectOutcome(injectedKey, 400);
+    expectOutcome(await server.request.get('/fhir/Patient/.*'), 400);
+    expectOutcome(await server.request.get('/fhir/Patient/%24gt'), 400);
+    expectOutcome(await server.request.get('/fhir/Patient/a%2Fb'), 400);
+    expectOutcome(await server.request.get(`/fhir/Patient/${'x'.repeat(65)}`), 400);
+    const after = await server.request.get('/fhir/Patient/_history');
+    expect(after.body.total).toBe(before.body.total);
+  });
+
+  it('deeply nested bodies are a 400, not a crash', async () => {
+    const deep = `{"resourceType":"Patient","extension":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(deep), 400);
+  });
+
+  it('bodies over the limit → 413', async () => {
+    const big = { resourceType: 'Patient', name: [{ text: 'x'.repeat(70 * 1024) }] };
+    expectOutcome(await server.request.post('/fhir/Patient').send(big), 413);
+  });
+
+  it('unsupported media types → 415, unacceptable formats → 406', async () => {
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', 'application/fhir+xml').send('<Patient/>'), 415);
+    expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', 'text/plain').send('hello'), 415);
+    expectOutcome(await server.request.get('/fhir/metadata').set('Accept', 'application/fhir+xml'), 406);
+    expectOutcome(await server.request.get('/fhir/metadata?_format=xml'), 406);
+  });
+
+  it('a thrown bug is a 500 with a generic message and the request id, and the server keeps serving', async () => {
+    const store = server.container.store;
+    const original = store.read.bind(store);
+    store.read = async () => {
+      throw new TypeError('secret internal detail');
+    };
+    try {
+      const res = await server.request.get('/fhir/Patient/boom').set('X-Request-Id', 'req-boom-1');
+      expectOutcome(res, 500);
+      expect(JSON.stringify(res.body)).not.toMatch(/secret internal detail/);
+      expect(res.body.issue[0].diagnostics).toContain('req-boom-1');
+      expect(res.headers['x-request-id']).toBe('req-boom-1');
+    } finally {
+      store.read = original;
+    }
+    expect((await server.request.get('/healthz')).status).toBe(200);
+  });
+});

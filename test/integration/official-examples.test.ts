@@ -1,0 +1,91 @@
+/**
+ * Every instance example of the R4 specification (hl7.fhir.r4.examples@4.0.1)
+ * is PUT to [type]/[id], read back and compared, ignoring meta.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server';
+import { startTestServer } from '../helpers/server';
+import { SCHEMA_EXCLUSIONS } from '../fixtures/schema-exclusions';
+
+const require = createRequire(import.meta.url);
+const dir = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
+
+/** Conformance resources ship in the same package; the instance examples are the rest. */
+const CONFORMANCE = new Set([
+  'StructureDefinition', 'SearchParameter', 'OperationDefinition', 'CompartmentDefinition', 'CapabilityStatement',
+  'ValueSet', 'CodeSystem', 'ConceptMap', 'NamingSystem', 'ImplementationGuide', 'StructureMap', 'GraphDefinition',
+  'MessageDefinition', 'ExampleScenario', 'TerminologyCapabilities',
+]);
+
+interface Example {
+  file: string;
+  resource: { resourceType: string; id: string; meta?: Record<string, unknown> } & Record<string, unknown>;
+}
+
+function loadExamples(): Example[] {
+  const examples: Example[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('.')) continue;
+    const resource = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    if (typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') continue;
+    if (CONFORMANCE.has(resource.resourceType)) continue;
+    examples.push({ file, resource });
+  }
+  return examples;
+}
+
+function withoutMeta(resource: Record<string, unknown>): Record<string, unknown> {
+  const { meta, ...rest } = resource as { meta?: Record<string, unknown> };
+  if (!meta) return rest;
+  const { versionId: _v, lastUpdated: _l, ...kept } = meta;
+  return Object.keys(kept).length > 0 ? { ...rest, meta: kept } : rest;
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ maxBodyBytes: 20 * 1024 * 1024 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('official R4 examples round-trip', () => {
+  const examples = loadExamples();
+
+  it('finds the ~720 instance examples', () => {
+    expect(examples.length).toBeGreaterThan(700);
+  });
+
+  it('PUTs every example, reads it back unchanged (ignoring server meta), except the documented schema breakers', async () => {
+    const failures: string[] = [];
+    const rejected: string[] = [];
+    for (const { file, resource } of examples) {
+      const url = `/fhir/${resource.resourceType}/${resource.id}`;
+      const put = await server.request.put(url).set('Content-Type', 'application/fhir+json').send(resource);
+      if (SCHEMA_EXCLUSIONS.has(file)) {
+        if (put.status === 400) rejected.push(file);
+        else failures.push(`${file}: expected 400 (schema breaker), got ${put.status}`);
+        continue;
+      }
+      if (put.status !== 201 && put.status !== 200) {
+        failures.push(`${file}: PUT ${put.status} ${JSON.stringify(put.body).slice(0, 300)}`);
+        continue;
+      }
+      const read = await server.request.get(url);
+      if (read.status !== 200) {
+        failures.push(`${file}: GET ${read.status}`);
+        continue;
+      }
+      try {
+        expect(withoutMeta(read.body)).toEqual(withoutMeta(resource));
+      } catch {
+        failures.push(`${file}: read-back differs`);
+      }
+    }
+    expect(failures).toEqual([]);
+    console.info(`round-tripped ${examples.length - rejected.length} of ${examples.length} examples; ${rejected.length} excluded as schema breakers`);
+  }, 600_000);
+});
