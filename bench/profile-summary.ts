@@ -31,6 +31,8 @@ function where(frame: CallFrame, root: string): string {
   let url = frame.url;
   if (url.startsWith('file://')) url = fileURLToPath(url);
   if (url.startsWith(root)) url = url.slice(root.length).replace(/^\/+/, '');
+  // Line numbers of TypeScript files are those of tsx's output, not of the source: leave them out.
+  if (url.endsWith('.ts')) return url;
   return url ? `${url}:${frame.lineNumber + 1}` : '';
 }
 

@@ -46,7 +46,7 @@ export const NOT_ROUND_TRIPS = new Set([
 /** How the driver configures a server process (passed as JSON in BENCH_SERVER_OPTIONS). */
 export interface ServerOptions {
   kind: ServerKind;
-  /** Baobab only. */
+  /** Baobab, and bare for its /bare-db/ endpoints. */
   mongodbUrl?: string;
   mongodbDatabase?: string;
   logLevel: string;
@@ -58,3 +58,7 @@ export interface ServerOptions {
   /** When set, measurement windows with a label are CPU-profiled (V8 inspector) into this folder. */
   profileDir?: string;
 }
+
+/** Collections the bare /bare-db/ POST writes to (cleared with the store between scenarios). */
+export const BARE_DB_COLLECTION = 'bare_bench';
+export const BARE_DB_HISTORY = 'bare_bench_history';

@@ -27,6 +27,8 @@ export interface RunInfo {
   roundTripRequests: number;
   /** The bare scenario each Baobab scenario is compared with. */
   baselines: Record<string, string>;
+  /** The bare-express-plus-MongoDB scenario each Baobab scenario is also compared with. */
+  floors: Record<string, string>;
   targets: Target[];
   notes: string[];
 }
@@ -38,6 +40,8 @@ export interface Row {
   p50Ms: number;
   p99Ms: number;
   ratio?: number;
+  floor?: string;
+  floorRatio?: number;
   serverCpuMsPerRequest: number;
   cpuRatio?: number;
   eventLoopUtilization: number;
@@ -65,16 +69,19 @@ export function aggregate(rounds: Array<Map<string, LoadResult>>, info: RunInfo,
   return names.map((scenario) => {
     const results = rounds.map((round) => round.get(scenario)).filter((r): r is LoadResult => r !== undefined);
     const baseline = info.baselines[scenario];
+    const floor = info.floors[scenario];
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
-    if (baseline) {
-      for (const round of rounds) {
-        const own = round.get(scenario);
-        const base = round.get(baseline);
-        if (!own || !base) continue;
+    const floorRatios: number[] = [];
+    for (const round of rounds) {
+      const own = round.get(scenario);
+      const base = baseline ? round.get(baseline) : undefined;
+      const low = floor ? round.get(floor) : undefined;
+      if (own && base) {
         ratios.push(own.requestsPerSecond / base.requestsPerSecond);
         cpuRatios.push(cpuMsPerRequest(own) / cpuMsPerRequest(base));
       }
+      if (own && low) floorRatios.push(own.requestsPerSecond / low.requestsPerSecond);
     }
     const engine = results.map((r) => (r.engineCpuMs === undefined ? NaN : r.engineCpuMs / r.requests));
     const busy = results.map((r) => r.machineBusy ?? NaN);
@@ -84,9 +91,11 @@ export function aggregate(rounds: Array<Map<string, LoadResult>>, info: RunInfo,
       requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
       p50Ms: median(results.map((r) => r.p50Ms)),
       p99Ms: median(results.map((r) => r.p99Ms)),
-      ratio: baseline ? median(ratios) : undefined,
+      ratio: ratios.length > 0 ? median(ratios) : undefined,
+      floor,
+      floorRatio: floorRatios.length > 0 ? median(floorRatios) : undefined,
       serverCpuMsPerRequest: median(results.map(cpuMsPerRequest)),
-      cpuRatio: baseline ? median(cpuRatios) : undefined,
+      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : undefined,
       eventLoopUtilization: median(results.map((r) => r.server.eventLoopUtilization)),
       gcMsPerRequest: median(results.map((r) => r.server.gcMs / r.requests)),
       loadGeneratorCpuMsPerRequest: median(results.map((r) => r.loadGeneratorCpuMs / r.requests)),
@@ -154,14 +163,15 @@ export function markdown(rows: Row[], info: RunInfo, results: Verdict[]): string
     '',
   );
   lines.push(
-    '| Scenario | req/s | p50 ms | p99 ms | × bare | server CPU ms/req | CPU × bare | event loop busy | GC ms/req | engine CPU ms/req | machine busy | MongoDB round trips / request |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| Scenario | req/s | p50 ms | p99 ms | × bare | × bare+MongoDB | server CPU ms/req | CPU × bare | event loop busy | GC ms/req | load generator CPU ms/req | engine CPU ms/req | machine busy | MongoDB round trips / request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const r of rows) {
     lines.push(
-      `| ${r.scenario} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.ratio, 2)} | ` +
+      `| ${r.scenario} | ${fmt(r.requestsPerSecond, 0)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.ratio, 2)} | ${fmt(r.floorRatio, 2)} | ` +
         `${fmt(r.serverCpuMsPerRequest, 3)} | ${fmt(r.cpuRatio, 2)} | ${fmt(r.eventLoopUtilization * 100, 0)} % | ` +
-        `${fmt(r.gcMsPerRequest, 3)} | ${fmt(r.engineCpuMsPerRequest, 3)} | ${r.machineBusy === undefined ? '–' : `${fmt(r.machineBusy * 100, 0)} %`} | ` +
+        `${fmt(r.gcMsPerRequest, 3)} | ${fmt(r.loadGeneratorCpuMsPerRequest, 3)} | ${fmt(r.engineCpuMsPerRequest, 3)} | ` +
+        `${r.machineBusy === undefined ? '–' : `${fmt(r.machineBusy * 100, 0)} %`} | ` +
         `${commandsText(r.roundTrips)} |`,
     );
   }
@@ -188,17 +198,20 @@ export function writeBenchmarksFile(file: string, section: string): void {
 
 /** A compact table for the terminal. */
 export function consoleTable(rows: Row[]): string {
-  const header = ['scenario', 'req/s', 'p50', 'p99', '×bare', 'cpu ms/req', 'cpu×bare', 'ELU', 'engine ms/req', 'mongo rt/req'];
+  const header = ['scenario', 'req/s', 'p50', 'p99', '×bare', '×bare+db', 'cpu ms/req', 'cpu×bare', 'ELU', 'gen ms/req', 'engine ms/req', 'busy', 'mongo rt/req'];
   const body = rows.map((r) => [
     r.scenario,
     fmt(r.requestsPerSecond, 0),
     fmt(r.p50Ms, 1),
     fmt(r.p99Ms, 1),
     fmt(r.ratio, 2),
+    fmt(r.floorRatio, 2),
     fmt(r.serverCpuMsPerRequest, 3),
     fmt(r.cpuRatio, 2),
     `${fmt(r.eventLoopUtilization * 100, 0)}%`,
+    fmt(r.loadGeneratorCpuMsPerRequest, 3),
     fmt(r.engineCpuMsPerRequest, 3),
+    r.machineBusy === undefined ? '–' : `${fmt(r.machineBusy * 100, 0)}%`,
     r.roundTrips ? commandsText(r.roundTrips) : '–',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));

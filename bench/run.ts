@@ -8,6 +8,7 @@
  * Environment: MONGODB_URL (a real MongoDB; default: mongo-java-server, memory backend),
  * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
  * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list, default all),
+ * BENCH_FLOORS=0 (skip the bare-express-plus-MongoDB scenarios),
  * BENCH_PROFILE=1 (CPU-profile the Baobab process during each measured window into bench/profiles/<run>/
  * and summarise the first round's profiles),
  * BENCH_LOG_LEVEL (server log level, warn), BENCH_OUTPUT (file to update, BENCHMARKS.md; '-' for none),
@@ -28,6 +29,7 @@ import type { RoundTrips } from './round-trips';
 import { aggregate, consoleTable, markdown, verdicts, writeBenchmarksFile } from './report';
 import type { RunInfo, Target } from './report';
 import { ServerHandle } from './server-handle';
+import { BARE_DB_COLLECTION, BARE_DB_HISTORY } from './protocol';
 import { summariseProfile } from './profile-summary';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,11 +54,14 @@ const settings = {
   logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
   output: process.env.BENCH_OUTPUT ?? join(ROOT, 'BENCHMARKS.md'),
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
+  floors: !['0', 'false', 'no'].includes((process.env.BENCH_FLOORS ?? '').toLowerCase()),
   only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
 };
 
 const ID_PREFIX = 'bench-';
 const BASELINES: Record<string, string> = { read: 'bare GET', create: 'bare POST', update: 'bare POST' };
+/** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
+const FLOORS: Record<string, string> = { read: 'bare GET+find', create: 'bare POST+2 inserts', update: 'bare POST+2 inserts' };
 const TARGETS: Target[] = [
   { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
   { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
@@ -89,15 +94,19 @@ function updateScenario(server: ServerHandle, count: number): Scenario {
   };
 }
 
-function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number): Scenario[] {
+function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean): Scenario[] {
   const createBody = JSON.stringify(examplePatient());
-  return [
-    { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${patientId(ID_PREFIX, n % count)}`, expectedStatus: 200 },
-    { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${patientId(ID_PREFIX, n % count)}`, expectedStatus: 200 },
+  const id = (n: number) => patientId(ID_PREFIX, n % count);
+  const all: Array<Scenario & { floor?: boolean }> = [
+    { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${id(n)}`, expectedStatus: 200 },
+    { name: FLOORS.read!, floor: true, server: bare, method: 'GET', path: (n) => `/bare-db/Patient/${id(n)}`, expectedStatus: 200 },
+    { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${id(n)}`, expectedStatus: 200 },
     { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
+    { name: FLOORS.create!, floor: true, server: bare, method: 'POST', path: () => '/bare-db/Patient', body: () => createBody, expectedStatus: 201 },
     { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
     updateScenario(baobab, count),
   ];
+  return all.filter((s) => floors || !s.floor);
 }
 
 /** Puts the store back to the seeded patients (their latest versions), so every scenario starts with `count` resources. */
@@ -107,6 +116,8 @@ async function resetStore(client: MongoClient, database: string, count: number):
   const stored = await db.collection('Patient').countDocuments({});
   await db.collection<{ _id: string }>('Patient').deleteMany({ _id: { $nin: ids } });
   await db.collection('history').deleteMany({ t: 'Patient', $or: [{ i: { $nin: ids } }, { v: { $gt: 1 } }] });
+  await db.collection(BARE_DB_COLLECTION).deleteMany({});
+  await db.collection(BARE_DB_HISTORY).deleteMany({});
   return stored;
 }
 
@@ -156,7 +167,14 @@ async function main(): Promise<void> {
 
     const serverOptions = { logLevel: settings.logLevel, patientCount: settings.patients, idPrefix: ID_PREFIX };
     [bare, baobab] = await Promise.all([
-      ServerHandle.start({ kind: 'bare', monitorCommands: false, ...serverOptions }),
+      ServerHandle.start({
+        kind: 'bare',
+        mongodbUrl: settings.floors ? url : undefined,
+        mongodbDatabase: database,
+        monitorCommands: false,
+        profileDir: settings.profile ? profileDir : undefined,
+        ...serverOptions,
+      }),
       ServerHandle.start({
         kind: 'baobab',
         mongodbUrl: url,
@@ -169,7 +187,7 @@ async function main(): Promise<void> {
     console.log(`servers: bare express pid ${bare.pid}, Baobab pid ${baobab.pid}; storing ${settings.patients} Patients…`);
     await seed(baobab, settings.patients, settings.connections);
 
-    const all = scenarios(bare, baobab, settings.patients);
+    const all = scenarios(bare, baobab, settings.patients, settings.floors);
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matched none of: ${all.map((s) => s.name).join(', ')}`);
 
@@ -201,7 +219,7 @@ async function main(): Promise<void> {
             `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${cpu.toFixed(3)} ms/req  ` +
             `event loop ${(result.server.eventLoopUtilization * 100).toFixed(0)} %`,
         );
-        if (scenario.server === baobab && scenario.method !== 'GET') {
+        if ((scenario.method !== 'GET' && scenario.server === baobab) || scenario.name === FLOORS.create) {
           largestStore = Math.max(largestStore, await resetStore(admin, database, settings.patients));
         }
       }
@@ -227,6 +245,7 @@ async function main(): Promise<void> {
       rounds: settings.rounds,
       roundTripRequests: settings.roundTripRequests,
       baselines: BASELINES,
+      floors: settings.floors ? FLOORS : {},
       targets: TARGETS,
       notes,
     };
@@ -247,7 +266,7 @@ async function main(): Promise<void> {
     await engine?.stop();
   }
   if (settings.profile) {
-    for (const profile of profiles(profileDir).filter((f) => f.includes('round1'))) {
+    for (const profile of profiles(profileDir).filter((f) => f.includes('round1') && /\/(read|create|update)-/.test(f))) {
       console.log(`\n==== CPU profile of the Baobab process: ${profile}\n`);
       console.log(summariseProfile(profile, ROOT));
     }

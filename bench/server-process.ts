@@ -15,9 +15,11 @@ import type { Server } from 'node:http';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import express from 'express';
-import type { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { Command, Measurement, Reply, ServerOptions } from './protocol';
-import { NOT_ROUND_TRIPS } from './protocol';
+import { BARE_DB_COLLECTION, BARE_DB_HISTORY, NOT_ROUND_TRIPS } from './protocol';
 import { patientId, storedPatient } from './fixtures';
 
 const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? '{}') as ServerOptions;
@@ -103,24 +105,52 @@ async function stopWindow(): Promise<Measurement> {
 
 // ---------------------------------------------------------------- the two servers
 
-function bareApp(): express.Express {
+/**
+ * Bare express. With a MongoDB URL it also serves the same two shapes of work with the minimum
+ * MongoDB work Baobab must do (one findOne by _id; two inserts), as the floor of what one
+ * round trip costs on this machine: GET /bare-db/Patient/:id and POST /bare-db/Patient.
+ */
+function bareApp(db: Db | undefined): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   const stored = new Map<string, Record<string, unknown>>();
   const now = new Date();
   for (let n = 0; n < options.patientCount; n++) stored.set(patientId(options.idPrefix, n), storedPatient(options.idPrefix, n, now));
+  const json = express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' });
+  const sendJson = (res: express.Response, status: number, value: unknown) => {
+    res.status(status).type('application/fhir+json').send(JSON.stringify(value));
+  };
+
   app.get('/bare/Patient/:id', (req, res) => {
     const patient = stored.get(req.params.id);
-    if (!patient) {
-      res.status(404).json({ error: 'not found' });
-      return;
-    }
-    res.type('application/fhir+json').send(JSON.stringify(patient));
+    if (patient) sendJson(res, 200, patient);
+    else sendJson(res, 404, { error: 'not found' });
   });
-  app.post('/bare/Patient', express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' }), (req, res) => {
-    res.status(201).type('application/fhir+json').send(JSON.stringify(req.body));
+  app.post('/bare/Patient', json, (req, res) => {
+    sendJson(res, 201, req.body);
   });
+
+  if (db) {
+    const current = db.collection<{ _id: string; resource: Record<string, unknown> }>('Patient');
+    const copies = db.collection<{ _id: string; vid: number; ts: Date; resource: unknown }>(BARE_DB_COLLECTION);
+    const copiesHistory = db.collection<{ _id: string; ts: Date; resource: unknown }>(BARE_DB_HISTORY);
+    app.get('/bare-db/Patient/:id', (req, res, next) => {
+      current.findOne({ _id: req.params.id }).then((doc) => {
+        if (doc) sendJson(res, 200, doc.resource);
+        else sendJson(res, 404, { error: 'not found' });
+      }, next);
+    });
+    app.post('/bare-db/Patient', json, (req, res, next) => {
+      const _id = randomUUID();
+      const ts = new Date();
+      const resource = { ...(req.body as Record<string, unknown>), id: _id };
+      copies
+        .insertOne({ _id, vid: 1, ts, resource })
+        .then(() => copiesHistory.insertOne({ _id: `${_id}/1`, ts, resource }))
+        .then(() => sendJson(res, 201, resource), next);
+    });
+  }
   return app;
 }
 
@@ -154,8 +184,16 @@ async function startBaobab(): Promise<Running> {
 }
 
 async function startBare(): Promise<Running> {
-  const server = await listen(bareApp());
-  return { server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const client = options.mongodbUrl ? new MongoClient(options.mongodbUrl, { maxPoolSize: 64 }) : undefined;
+  await client?.connect();
+  const server = await listen(bareApp(client?.db(options.mongodbDatabase ?? 'baobab_bench')));
+  return {
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client?.close();
+    },
+  };
 }
 
 function listen(app: express.Express): Promise<Server> {

@@ -68,7 +68,7 @@ describe('errors are OperationOutcomes with the right status', () => {
     const injectedKey = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', $where: 'sleep(1000)' });
     expectOutcome(injectedKey, 400);
     expectOutcome(await server.request.get('/fhir/Patient/.*'), 400);
-    expectOutcome(await server.request.get('/fhir/Patient/%24gt'), 400);
+    expectOutcome(await server.request.get('/fhir/Patient/%24gt'), 404);
     expectOutcome(await server.request.get('/fhir/Patient/a%2Fb'), 400);
     expectOutcome(await server.request.get(`/fhir/Patient/${'x'.repeat(65)}`), 400);
     const after = await server.request.get('/fhir/Patient/_history');

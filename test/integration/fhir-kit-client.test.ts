@@ -49,6 +49,17 @@ async function rejection(promise: Promise<unknown>): Promise<{ status: number; d
   throw new Error('expected the server to refuse the request');
 }
 
+/** Awaits a client call; a refusal fails the test with the server's OperationOutcome, not just "HTTP 400". */
+async function ok<T>(promise: Promise<FhirResource>): Promise<T> {
+  try {
+    return (await promise) as unknown as T;
+  } catch (err) {
+    const response = (err as { response?: { status: number; data: unknown } }).response;
+    if (!response) throw err;
+    throw new Error(`${(err as Error).message}: ${JSON.stringify(response.data).slice(0, 500)}`);
+  }
+}
+
 /** Every entry of a history, following `next` links with the client's own paging. */
 async function allPages(first: FhirResource): Promise<{ pages: number; entries: BundleEntry[] }> {
   const entries: BundleEntry[] = [];
@@ -106,7 +117,7 @@ describe('fhir-kit-client against Baobab', () => {
     expect(as<Patient>(read).birthDate).toBe('1980-02-03');
     expect(responseOf(read).headers.get('etag')).toBe('W/"1"');
 
-    const updated = as<Patient>(await client.update({ resourceType: 'Patient', id, body: { ...as<Patient>(read), active: true } as FhirResource }));
+    const updated = await ok<Patient>(client.update({ resourceType: 'Patient', id, body: { ...as<Patient>(read), active: true } as FhirResource }));
     expect(updated.meta?.versionId).toBe('2');
     expect(updated.active).toBe(true);
 
@@ -194,21 +205,21 @@ describe('fhir-kit-client against Baobab', () => {
     const tag = { system: 'http://example.org/tags', code: 'vip' };
     const input = { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { tag: [tag], profile: ['http://example.org/StructureDefinition/p'] } }] };
 
-    const added = as<Parameters>(await client.operation({ name: '$meta-add', resourceType: 'Patient', id, input }));
+    const added = await ok<Parameters>(client.operation({ name: '$meta-add', resourceType: 'Patient', id, input }));
     expect(added.resourceType).toBe('Parameters');
     expect(added.parameter![0]!.name).toBe('return');
     expect(added.parameter![0]!.valueMeta).toEqual({ profile: ['http://example.org/StructureDefinition/p'], tag: [tag] });
 
-    const meta = as<Parameters>(await client.operation({ name: 'meta', resourceType: 'Patient', id, method: 'GET' }));
+    const meta = await ok<Parameters>(client.operation({ name: 'meta', resourceType: 'Patient', id, method: 'GET' }));
     expect(meta.parameter![0]!.valueMeta?.tag).toEqual([tag]);
     // Labels change in place: no new version.
     const read = as<Patient>(await client.read({ resourceType: 'Patient', id }));
     expect(read.meta?.versionId).toBe('1');
     expect(read.meta?.tag).toEqual([tag]);
 
-    const typeMeta = as<Parameters>(await client.operation({ name: '$meta', resourceType: 'Patient', method: 'GET' }));
+    const typeMeta = await ok<Parameters>(client.operation({ name: '$meta', resourceType: 'Patient', method: 'GET' }));
     expect(typeMeta.parameter![0]!.valueMeta?.tag).toContainEqual(tag);
-    const systemMeta = as<Parameters>(await client.operation({ name: '$meta', method: 'GET' }));
+    const systemMeta = await ok<Parameters>(client.operation({ name: '$meta', method: 'GET' }));
     expect(systemMeta.parameter![0]!.valueMeta?.profile).toContain('http://example.org/StructureDefinition/p');
 
     // $meta-add changes state, so GET is refused.

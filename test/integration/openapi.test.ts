@@ -146,27 +146,27 @@ describe('the documented paths exist on the real app', () => {
   });
 
   it('documents the statuses the server gives for common errors', async () => {
-    const cases: Array<{ path: string; method: 'get' | 'put' | 'delete'; url: string; headers?: Record<string, string>; body?: object }> = [
-      { path: '/fhir/{type}/{id}', method: 'get', url: '/fhir/Patient/does-not-exist' },
-      { path: '/fhir/{type}/{id}', method: 'get', url: '/fhir/Patient/x?_format=xml' },
-      { path: '/fhir/{type}/{id}/_history/{vid}', method: 'get', url: '/fhir/Patient/does-not-exist/_history/1' },
-      { path: '/fhir/_history', method: 'get', url: '/fhir/_history?_count=abc' },
+    const id = (await server.request.post('/fhir/Patient').send({ resourceType: 'Patient' })).body.id as string;
+    type Case = { path: string; method: 'get' | 'post' | 'put' | 'delete'; url: string; status: number; headers?: Record<string, string>; body?: string | object };
+    const cases: Case[] = [
+      { path: '/fhir/{type}/{id}', method: 'get', url: '/fhir/Patient/does-not-exist', status: 404 },
+      { path: '/fhir/{type}/{id}', method: 'get', url: '/fhir/NotAType/x', status: 404 },
+      { path: '/fhir/{type}/{id}/_history/{vid}', method: 'get', url: '/fhir/Patient/does-not-exist/_history/1', status: 404 },
+      { path: '/fhir/_history', method: 'get', url: '/fhir/_history?_count=abc', status: 400 },
+      { path: '/fhir/{type}', method: 'post', url: '/fhir/Patient', status: 400, body: { resourceType: 'Patient', bogus: 1 } },
+      { path: '/fhir/{type}/{id}', method: 'put', url: `/fhir/Patient/${id}`, status: 412, headers: { 'If-Match': 'W/"9"' }, body: { resourceType: 'Patient', id } },
+      { path: '/fhir/{type}/{id}', method: 'put', url: `/fhir/Patient/${id}`, status: 415, headers: { 'Content-Type': 'text/plain' }, body: 'hello' },
+      { path: '/fhir/{type}/{id}', method: 'delete', url: `/fhir/Patient/${id}`, status: 412, headers: { 'If-Match': 'W/"9"' } },
+      { path: '/fhir/metadata', method: 'get', url: '/fhir/metadata?_format=xml', status: 406 },
     ];
-    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient' });
-    const id = created.body.id as string;
-    cases.push(
-      { path: '/fhir/{type}/{id}', method: 'put', url: `/fhir/Patient/${id}`, headers: { 'If-Match': 'W/"9"' }, body: { resourceType: 'Patient', id } },
-      { path: '/fhir/{type}/{id}', method: 'put', url: `/fhir/Patient/${id}`, headers: { 'Content-Type': 'text/plain' }, body: undefined },
-      { path: '/fhir/{type}/{id}', method: 'delete', url: `/fhir/Patient/${id}`, headers: { 'If-Match': 'W/"9"' } },
-    );
     for (const c of cases) {
       let req = server.request[c.method](c.url);
       for (const [name, value] of Object.entries(c.headers ?? {})) req = req.set(name, value);
-      const res = c.body ? await req.send(c.body) : c.headers?.['Content-Type'] ? await req.send('hello') : await req;
-      const op = doc.paths[c.path]![c.method]!;
-      expect(res.status, `${c.method} ${c.url}`).toBeGreaterThanOrEqual(400);
-      expect(Object.keys(op.responses), `${c.method} ${c.url} → ${res.status}`).toContain(String(res.status));
-      expect(res.body.resourceType).toBe('OperationOutcome');
+      const res = c.body === undefined ? await req : await req.send(c.body);
+      const where = `${c.method.toUpperCase()} ${c.url} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`;
+      expect(res.status, where).toBe(c.status);
+      expect(Object.keys(doc.paths[c.path]![c.method]!.responses), where).toContain(String(c.status));
+      expect(res.body.resourceType, where).toBe('OperationOutcome');
     }
   });
 });

@@ -3,9 +3,16 @@ import type { FhirContext } from '../interactions/context';
 import { errors } from '../outcomes';
 import { matchRoute } from './routes';
 import type { FhirRequest, FhirResponse } from './types';
+import { responseFormat } from './negotiate';
 import { FhirError, issue } from '../outcomes';
 
+/** A Binary read may be answered with the raw content in any type, so Accept is not checked there. */
+function mayAnswerRaw(req: FhirRequest): boolean {
+  return req.segments[0] === 'Binary' && (req.method === 'GET' || req.method === 'HEAD') && req.segments.length >= 2;
+}
+
 export async function dispatch(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
+  if (!mayAnswerRaw(req)) responseFormat(req);
   const match = matchRoute(req.method, req.segments);
   if (match.route) return match.route.handle(ctx, req, match.params);
   if (match.allowed.length > 0) {

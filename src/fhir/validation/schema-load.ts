@@ -19,15 +19,18 @@
  *  - the inline base64Binary regex is replaced by an equivalent one that does not backtrack
  *    exponentially (ReDoS);
  *  - `canonical` elements get their `_x` primitive-extension sibling; `_x` arrays and the
- *    repeating primitives they extend accept `null` items.
+ *    repeating primitives they extend accept `null` items;
+ *  - open-type choices (Extension.value[x], Parameters.parameter.value[x] …) accept Meta, as R4
+ *    datatypes.html#open lists it.
  *
  * Known gaps that remain (not checked here):
  *  - `_x` siblings are not matched against `x`: array lengths may differ, a `null` in `x` need not
  *    have a non-null `_x` entry, `_x` may exist without `x`;
  *  - empty objects (`{}`) and empty arrays (`[]`) are accepted (FHIR forbids both); strings are
  *    only checked to be non-empty (control characters pass);
- *  - cardinality beyond "array or not": only a few elements are `required`, and several choices
- *    of one `value[x]` may appear together;
+ *  - cardinality beyond "array or not": few 1..1 elements are `required` (Observation.code is,
+ *    Extension.url, Bundle.type and Observation.status are not), and several choices of one
+ *    `value[x]` may appear together;
  *  - dates/dateTimes/instants are checked by regex only (2021-02-30 passes); decimals are JSON
  *    numbers (precision and range are not checked); `base64Binary` elements that are not inline
  *    choices are only `type: string`; `xhtml` content is not checked;
@@ -38,7 +41,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isRecord, JS_PATTERNS, patchPrimitives, patchPrimitiveSiblings, requireObjects } from './schema-patches';
+import { addMetaToOpenTypes, isRecord, JS_PATTERNS, patchPrimitives, patchPrimitiveSiblings, requireObjects } from './schema-patches';
 
 export interface LoadedFhirSchema {
   /** The patched root schema (with `$id`). Treat as read-only. */
@@ -80,6 +83,7 @@ function buildSchema(): LoadedFhirSchema {
   patchPrimitives(definitions);
   requireObjects(definitions);
   patchPrimitiveSiblings(definitions);
+  addMetaToOpenTypes(definitions);
   return { schema, schemaId, resourceTypes, primitiveByPattern: primitivePatterns(definitions) };
 }
 

@@ -125,3 +125,20 @@ function nullable(items: Record<string, unknown>, definitions: Definitions): Rec
   if (Array.isArray(items.enum)) return { ...items, enum: [...(items.enum as unknown[]), null] };
   return items;
 }
+
+/**
+ * R4 open types (datatypes.html#open) include Meta, but the stock schema's open-type choices
+ * (Extension.value[x], Parameters.parameter.value[x], ElementDefinition.fixed[x] …) stop at Dosage.
+ * Every choice that offers `<prefix>Dosage` is an open type: add `<prefix>Meta`.
+ */
+export function addMetaToOpenTypes(definitions: Definitions): void {
+  for (const def of Object.values(definitions)) {
+    if (!isRecord(def) || !isRecord(def.properties)) continue;
+    const properties = def.properties;
+    for (const key of Object.keys(properties)) {
+      if (!key.endsWith('Dosage') || key.startsWith('_')) continue;
+      const metaKey = `${key.slice(0, -'Dosage'.length)}Meta`;
+      if (!(metaKey in properties)) properties[metaKey] = { $ref: '#/definitions/Meta' };
+    }
+  }
+}

@@ -85,9 +85,9 @@ function createEngine(): Engine {
     strict: false,
     allErrors: true,
     messages: false, // we write our own diagnostics
-    // The schema's regexes are plain ASCII classes; non-unicode RegExps are faster and accept
-    // the `\-` escapes the stock patterns use.
-    unicodeRegExp: false,
+    // unicodeRegExp stays on (default): the patched patterns compile with the `u` flag, and
+    // turning it off made no measurable difference to validation time.
+
     validateSchema: false, // the stock schema is trusted; checking it against draft-06 costs ~100 ms
     addUsedSchema: false,
   });

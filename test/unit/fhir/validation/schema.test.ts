@@ -274,7 +274,7 @@ describe('schema validation: limits', () => {
 
   it('turns unbounded nesting into a structure issue instead of throwing', () => {
     let extension: Record<string, unknown> = { url: 'http://x', valueString: 'v' };
-    for (let i = 0; i < 20_000; i++) extension = { url: 'http://x', extension: [extension] };
+    for (let i = 0; i < 50_000; i++) extension = { url: 'http://x', extension: [extension] };
     expect(only({ resourceType: 'Patient', extension: [extension] })).toMatchObject({ code: 'structure' });
   });
 
