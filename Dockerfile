@@ -9,13 +9,11 @@ ENV NODE_ENV=production \
 
 # Dependencies first, for layer caching. `npm ci` runs the postinstall script in tools/.
 COPY package.json package-lock.json ./
-COPY tools/fetch-engine.mjs tools/pom.xml tools/Launcher.java ./tools/
+COPY tools ./tools
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-COPY tsconfig.json openapi.yaml ./
-COPY src ./src
-COPY profiles ./profiles
-COPY terminology ./terminology
+# The sources (src/, profiles/, terminology/, tsconfig.json…); .dockerignore leaves out the rest.
+COPY . .
 
 USER node
 EXPOSE 8080

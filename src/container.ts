@@ -48,7 +48,7 @@ export class Container {
       engine = await startEmbeddedEngine({ dataDir: config.dataDir, persistent: true, logger });
       url = engine.url;
     }
-    const client = new MongoClient(url, { maxPoolSize: 64, ...options.mongoOptions });
+    const client = new MongoClient(url, { maxPoolSize: 64, ignoreUndefined: true, ...options.mongoOptions });
     try {
       await client.connect();
       const store = new MongoFhirStore(client, client.db(config.mongodbDatabase));

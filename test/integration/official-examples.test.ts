@@ -46,7 +46,7 @@ function withoutMeta(resource: Record<string, unknown>): Record<string, unknown>
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ maxBodyBytes: 20 * 1024 * 1024 });
+  server = await startTestServer({ maxBodyBytes: 64 * 1024 * 1024 });
 });
 afterAll(async () => {
   await server?.close();
@@ -74,7 +74,7 @@ describe('official R4 examples round-trip', () => {
         failures.push(`${file}: PUT ${put.status} ${JSON.stringify(put.body).slice(0, 300)}`);
         continue;
       }
-      const read = await server.request.get(url);
+      const read = await server.request.get(url).set('Accept', 'application/fhir+json');
       if (read.status !== 200) {
         failures.push(`${file}: GET ${read.status}`);
         continue;

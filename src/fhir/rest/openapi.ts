@@ -202,7 +202,7 @@ function components(resourceTypes: readonly string[]): Record<string, Json> {
     requestBodies: {
       Resource: {
         required: true,
-        description: 'The resource, as FHIR JSON; its resourceType must match the path (and its id, for an update)',
+        description: 'The resource, as FHIR JSON; its resourceType must match the path (and its id, for an update). Binary also accepts its raw content, with that content type',
         content: { [FHIR_JSON]: { schema: ref('schemas', 'Resource') }, 'application/json': { schema: ref('schemas', 'Resource') } },
       },
     },
@@ -275,12 +275,12 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
   'history-instance': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [404] },
   read: {
     parameters: [...PROJECTION, 'If-None-Match', 'If-Modified-Since'],
-    ok: { 200: versionResponse('The current version'), 304: notModified },
+    ok: { 200: versionResponse('The current version (for Binary: its raw content, unless FHIR JSON is asked for)'), 304: notModified },
     errors: [404, 410],
   },
   vread: {
     parameters: [...PROJECTION, 'If-None-Match', 'If-Modified-Since'],
-    ok: { 200: versionResponse('The requested version'), 304: notModified },
+    ok: { 200: versionResponse('The requested version (for Binary: its raw content, unless FHIR JSON is asked for)'), 304: notModified },
     errors: [404, 410],
   },
   create: {
@@ -325,10 +325,6 @@ function pathParameters(template: string[], typeParameter: unknown): unknown[] {
   return template
     .filter((segment) => /^\{(type|id|vid)\}$/.test(segment))
     .map((segment) => (segment === '{type}' ? typeParameter : ref('parameters', segment.slice(1, -1))));
-}
-
-function levelTag(route: Route): string {
-  return route.level === 'system' ? 'system' : route.level === 'type' ? 'type' : 'instance';
 }
 
 const PRIMITIVE_SCHEMAS: Record<string, Record<string, unknown>> = {
@@ -428,7 +424,7 @@ function routeDoc(route: Route, ids: Set<string>): OpenApiOperation {
   return {
     operationId,
     summary: route.summary,
-    tags: [levelTag(route)],
+    tags: [route.level],
     parameters: [...pathParameters(route.path, ref('parameters', 'type')), ...parameterRefs([...FHIR_QUERY, ...spec.parameters])],
     ...(spec.body ? { requestBody: ref('requestBodies', 'Resource') } : {}),
     responses: { ...spec.ok, ...errorResponses(spec.body ? [...spec.errors, ...BODY_ERRORS] : spec.errors) },

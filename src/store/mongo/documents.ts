@@ -3,21 +3,50 @@
  * The stored resource omits meta.versionId and meta.lastUpdated: the server owns
  * them as `vid` and `ts`, and they are put back when a version is read.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { BSON, Binary } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../fhir-store';
 
+/**
+ * A resource body is kept inline as `resource`, or, when larger than this, gzip-compressed as
+ * `z`: MongoDB documents are limited to 16 MB and some legitimate resources (the spec's own
+ * definition Bundles) are bigger.
+ */
+export const INLINE_LIMIT_BYTES = 12 * 1024 * 1024;
+
+export interface StoredBody {
+  resource?: Record<string, unknown>;
+  z?: Binary;
+}
+
+export function packBody(body: Record<string, unknown>): StoredBody {
+  if (BSON.calculateObjectSize(body) <= INLINE_LIMIT_BYTES) return { resource: body };
+  return { z: new Binary(gzipSync(JSON.stringify(body))) };
+}
+
+export function unpackBody(stored: StoredBody): Record<string, unknown> | undefined {
+  if (stored.resource) return stored.resource;
+  if (stored.z) return JSON.parse(gunzipSync(stored.z.buffer).toString('utf8')) as Record<string, unknown>;
+  return undefined;
+}
+
+/** `$set`/`$unset` that store a packed body, clearing the other representation. */
+export function bodyUpdate(packed: StoredBody): { set: StoredBody; unset: Record<string, ''> } {
+  return packed.resource ? { set: { resource: packed.resource }, unset: { z: '' } } : { set: { z: packed.z }, unset: { resource: '' } };
+}
+
 /** Current version of a resource, in the collection named after its type. */
-export interface CurrentDoc {
+export interface CurrentDoc extends StoredBody {
   _id: string;
   vid: number;
   ts: Date;
   deleted: boolean;
   method: StoredVersion['method'];
-  resource: Record<string, unknown>;
 }
 
 /** One version, in the shared `history` collection; `_id` is `Type/id/vid`. */
-export interface HistoryDoc {
+export interface HistoryDoc extends StoredBody {
   _id: string;
   t: string;
   i: string;
@@ -25,7 +54,6 @@ export interface HistoryDoc {
   ts: Date;
   deleted: boolean;
   method: StoredVersion['method'];
-  resource?: Record<string, unknown>;
 }
 
 export const HISTORY_COLLECTION = 'history';
@@ -65,7 +93,7 @@ export function fromCurrent(type: string, doc: CurrentDoc): StoredVersion {
     lastUpdated: doc.ts,
     deleted: doc.deleted,
     method: doc.method,
-    resource: doc.deleted ? undefined : materialize(doc.resource, doc.vid, doc.ts),
+    resource: doc.deleted ? undefined : materializeStored(doc, doc.vid, doc.ts),
   };
 }
 
@@ -77,6 +105,11 @@ export function fromHistory(doc: HistoryDoc): StoredVersion {
     lastUpdated: doc.ts,
     deleted: doc.deleted,
     method: doc.method,
-    resource: doc.resource && !doc.deleted ? materialize(doc.resource, doc.v, doc.ts) : undefined,
+    resource: doc.deleted ? undefined : materializeStored(doc, doc.v, doc.ts),
   };
+}
+
+function materializeStored(stored: StoredBody, vid: number, ts: Date): Resource | undefined {
+  const body = unpackBody(stored);
+  return body ? materialize(body, vid, ts) : undefined;
 }

@@ -21,7 +21,7 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { HISTORY_COLLECTION, fromCurrent, fromHistory, historyKey, toStoredBody } from './documents';
+import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, toStoredBody, unpackBody } from './documents';
 import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
 import { queryHistory } from './history';
@@ -79,9 +79,9 @@ export class MongoFhirStore implements FhirStore {
 
   async create(resource: Resource & { id: string }): Promise<StoredVersion> {
     const type = resource.resourceType;
-    const body = toStoredBody(resource);
+    const packed = packBody(toStoredBody(resource));
     const ts = new Date();
-    const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', resource: body };
+    const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
     try {
       await this.current(type).insertOne(doc);
     } catch (err) {
@@ -106,13 +106,14 @@ export class MongoFhirStore implements FhirStore {
     const type = resource.resourceType;
     const id = resource.id;
     const ts = new Date();
-    const body = toStoredBody(resource);
+    const packed = packBody(toStoredBody(resource));
+    const { set, unset } = bodyUpdate(packed);
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
-        { $inc: { vid: 1 }, $set: { ts, deleted: false, method: 'PUT', resource: body } },
+        { $inc: { vid: 1 }, $set: { ts, deleted: false, method: 'PUT', ...set }, $unset: unset },
         { upsert: options.ifMatch === undefined, returnDocument: 'before' },
       );
     } catch (err) {
@@ -129,7 +130,7 @@ export class MongoFhirStore implements FhirStore {
       );
     }
     const vid = (before?.vid ?? 0) + 1;
-    const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method: 'PUT', resource: body };
+    const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method: 'PUT', ...packed };
     await this.appendHistory(type, doc);
     return { version: fromCurrent(type, doc), created: !before || before.deleted };
   }
@@ -170,7 +171,10 @@ export class MongoFhirStore implements FhirStore {
       deleted: doc.deleted,
       method: doc.method,
     };
-    if (!doc.deleted) entry.resource = doc.resource;
+    if (!doc.deleted) {
+      if (doc.resource) entry.resource = doc.resource;
+      else if (doc.z) entry.z = doc.z;
+    }
     await this.versions.insertOne(entry);
   }
 
@@ -181,18 +185,21 @@ export class MongoFhirStore implements FhirStore {
   async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined> {
     const key = historyKey(type, id, versionId);
     const entry = await this.versions.findOne({ _id: key });
-    if (!entry || entry.deleted || !entry.resource) return undefined;
-    const meta = change({ ...((entry.resource.meta as Meta | undefined) ?? {}) });
+    const body = entry && !entry.deleted ? unpackBody(entry) : undefined;
+    if (!entry || !body) return undefined;
+    const meta = change({ ...((body.meta as Meta | undefined) ?? {}) });
     const cleaned = Object.fromEntries(
       Object.entries(meta).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
     );
-    const resource = { ...entry.resource };
+    const resource = { ...body };
     if (Object.keys(cleaned).length > 0) resource.meta = cleaned;
     else delete resource.meta;
-    await this.versions.updateOne({ _id: key }, { $set: { resource } });
+    const packed = packBody(resource);
+    const { set, unset } = bodyUpdate(packed);
+    await this.versions.updateOne({ _id: key }, { $set: set, $unset: unset });
     // The current document changes only if this version is still current.
-    await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: { resource } });
-    return fromHistory({ ...entry, resource });
+    await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: set, $unset: unset });
+    return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed });
   }
 
   metaInUse(types: readonly string[]): Promise<Meta> {
@@ -214,11 +221,11 @@ export class MongoFhirStore implements FhirStore {
       const ts = new Date();
       const docs: CurrentDoc[] = list
         .filter((resource) => !existing.has(resource.id))
-        .map((resource) => ({ _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', resource: toStoredBody(resource) }));
+        .map((resource) => ({ _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packBody(toStoredBody(resource)) }));
       if (docs.length === 0) continue;
       await this.current(type).insertMany(docs);
       await this.versions.insertMany(
-        docs.map((doc) => ({ _id: historyKey(type, doc._id, 1), t: type, i: doc._id, v: 1, ts, deleted: false, method: 'POST' as const, resource: doc.resource })),
+        docs.map((doc) => ({ _id: historyKey(type, doc._id, 1), t: type, i: doc._id, v: 1, ts, deleted: false, method: 'POST' as const, resource: doc.resource, z: doc.z })),
       );
       stored += docs.length;
     }
