@@ -17,7 +17,7 @@ import { loadDefinitions } from './fhir/definitions';
 import { createSchemaValidator } from './fhir/validation/schema';
 import { ResourceService } from './fhir/resource-service';
 import { OperationRegistry } from './fhir/operations/registry';
-import { registerMetaOperations } from './fhir/operations/meta';
+import { registerStandardOperations } from './fhir/operations/standard';
 import type { FhirContext } from './fhir/interactions/context';
 import { isValidId } from './platform/ids';
 
@@ -55,7 +55,7 @@ export class Container {
       const definitions = loadDefinitions();
       const service = new ResourceService(store, definitions, createSchemaValidator());
       const operations = new OperationRegistry(definitions.resourceTypes);
-      registerMetaOperations(operations, definitions.operationDefinitions);
+      registerStandardOperations(operations, definitions);
       const fhir: FhirContext = { config, definitions, service, operations };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();

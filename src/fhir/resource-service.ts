@@ -8,7 +8,7 @@ import type { FhirStore, HistoryPage, HistoryQuery, MetaChange, StoredVersion, U
 import { StoreConflictError } from '../store/fhir-store';
 import type { FhirDefinitions } from './definitions';
 import type { SchemaValidator } from './validation/schema';
-import { FhirError, errors, issue } from './outcomes';
+import { FhirError, errors } from './outcomes';
 import { isValidId, newId } from '../platform/ids';
 import { etag } from './rest/etag';
 

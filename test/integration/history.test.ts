@@ -52,6 +52,9 @@ describe('history', () => {
     expect(create!.request).toEqual({ method: 'POST', url: 'Location' });
     expect(create!.response.status).toBe('201 Created');
     expect(create!.resource!.meta.versionId).toBe('1');
+    const elements = await server.request.get(`/fhir/Location/${id}/_history?_elements=status`);
+    expect(elements.body.entry[0].resource.name).toBeUndefined();
+    expect(elements.body.entry[0].resource.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
   });
 
   it('filters by _since and _at', async () => {

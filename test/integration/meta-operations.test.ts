@@ -31,6 +31,10 @@ describe('$meta, $meta-add, $meta-delete', () => {
 
     const current = await server.request.get(`/fhir/Patient/${id}/$meta`);
     expect(current.body.parameter[0].valueMeta).toEqual({ profile: ['http://example.org/p1'], tag: [tag] });
+    // An operation without inputs may also be POSTed with no body.
+    const posted = await server.request.post(`/fhir/Patient/${id}/$meta`);
+    expect(posted.status).toBe(200);
+    expect(posted.body.parameter[0].valueMeta).toEqual({ profile: ['http://example.org/p1'], tag: [tag] });
 
     const removed = await server.request.post(`/fhir/Patient/${id}/$meta-delete`).send(meta([], [tag]));
     expect(removed.status).toBe(200);

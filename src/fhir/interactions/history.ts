@@ -7,6 +7,7 @@ import { etag } from '../rest/etag';
 import type { FhirRequest, FhirResponse, Query } from '../rest/types';
 import { first } from '../rest/types';
 import type { FhirContext } from './context';
+import { project } from './read';
 
 const HISTORY_PARAMETERS = new Set(['_count', '_since', '_at', '_page', '_format', '_pretty', '_summary', '_elements']);
 
@@ -54,12 +55,13 @@ function parseQuery(ctx: FhirContext, query: Query): Omit<HistoryQuery, 'type' |
   return result;
 }
 
-function entryFor(baseUrl: string, version: StoredVersion): BundleEntry {
+function entryFor(ctx: FhirContext, req: FhirRequest, version: StoredVersion): BundleEntry {
+  const baseUrl = ctx.config.baseUrl;
   const path = `${version.resourceType}/${version.id}`;
   const status =
     version.method === 'DELETE' ? '204 No Content' : version.versionId === 1 || version.method === 'POST' ? '201 Created' : '200 OK';
   const entry: BundleEntry = { fullUrl: `${baseUrl}/${path}` };
-  if (version.resource) entry.resource = version.resource;
+  if (version.resource) entry.resource = project(ctx, req, version.resource);
   entry.request = { method: version.method, url: version.method === 'POST' ? version.resourceType : path };
   entry.response = { status, etag: etag(version.versionId), lastModified: version.lastUpdated.toISOString() };
   return entry;
@@ -100,6 +102,6 @@ export async function history(
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history' };
   if (page.total !== undefined) bundle.total = page.total;
   bundle.link = links;
-  bundle.entry = page.versions.map((version) => entryFor(ctx.config.baseUrl, version));
+  bundle.entry = page.versions.map((version) => entryFor(ctx, req, version));
   return { status: 200, resource: bundle };
 }

@@ -27,9 +27,14 @@ export async function invokeOperation(
   const code = segment.slice(1);
   if (target.resourceType) ctx.service.assertType(target.resourceType);
   if (target.id) ctx.service.assertId(target.id);
-  const operation = ctx.operations.resolve(code, target.level, target.resourceType);
+  const found = ctx.operations.resolve(code, target.level, target.resourceType);
+  const operation = found && (target.versionId === undefined || found.versioned) ? found : undefined;
   if (!operation) {
-    const where = target.resourceType ? `${target.level} level of ${target.resourceType}` : 'system level';
+    const where = target.versionId
+      ? `version level of ${target.resourceType}`
+      : target.resourceType
+        ? `${target.level} level of ${target.resourceType}`
+        : 'system level';
     throw errors.notFound(`Operation $${code.slice(0, 60)} is not supported at the ${where}`);
   }
   let params;
@@ -37,7 +42,8 @@ export async function invokeOperation(
     if (!ctx.operations.allowsGet(operation)) throw errors.notSupported(`$${code} changes state and must be invoked with POST`);
     params = paramsFromQuery(operation.definition, req.query);
   } else if (req.method === 'POST') {
-    const body = parseJsonBody(req) as Resource;
+    // An operation without inputs may be POSTed with no body (operations.html#invoking).
+    const body = req.body ? (parseJsonBody(req) as Resource) : ({ resourceType: 'Parameters' } as Resource);
     if (body.resourceType !== 'Parameters') throw errors.invalid(`$${code} expects a Parameters resource`, 'resourceType');
     params = paramsFromBody(operation.definition, ctx.service.validate(body, 'Parameters') as Parameters);
   } else {

@@ -84,8 +84,9 @@ export function registerMetaOperations(registry: OperationRegistry, definitions:
     if (!definition) throw new Error(`OperationDefinition ${id} is not loaded`);
     return definition;
   };
-  registry.register(find('Resource-meta'), metaOperation);
+  const versioned = { versioned: true };
+  registry.register(find('Resource-meta'), metaOperation, versioned);
   // The HL7 definitions leave affectsState unset; these two do change state, so POST only.
-  registry.register({ ...find('Resource-meta-add'), affectsState: true }, (invocation) => change(invocation, addLabels));
-  registry.register({ ...find('Resource-meta-delete'), affectsState: true }, (invocation) => change(invocation, removeLabels));
+  registry.register({ ...find('Resource-meta-add'), affectsState: true }, (invocation) => change(invocation, addLabels), versioned);
+  registry.register({ ...find('Resource-meta-delete'), affectsState: true }, (invocation) => change(invocation, removeLabels), versioned);
 }

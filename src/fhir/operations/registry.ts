@@ -26,6 +26,12 @@ export type OperationHandler = (invocation: OperationInvocation) => Promise<Reso
 export interface RegisteredOperation {
   definition: OperationDefinition;
   handler: OperationHandler;
+  /** Also invocable on one version: `[type]/[id]/_history/[vid]/$op`. */
+  versioned: boolean;
+}
+
+export interface RegisterOptions {
+  versioned?: boolean;
 }
 
 export class OperationRegistry {
@@ -33,10 +39,10 @@ export class OperationRegistry {
 
   constructor(private readonly allTypes: readonly string[]) {}
 
-  register(definition: OperationDefinition, handler: OperationHandler): void {
+  register(definition: OperationDefinition, handler: OperationHandler, options: RegisterOptions = {}): void {
     if (!definition.code) throw new Error(`OperationDefinition ${definition.id} has no code`);
     if (this.byCode.has(definition.code)) throw new Error(`Operation $${definition.code} is registered twice`);
-    this.byCode.set(definition.code, { definition, handler });
+    this.byCode.set(definition.code, { definition, handler, versioned: options.versioned ?? false });
   }
 
   /** The operation `code` when it is defined at `level` for `resourceType`. */

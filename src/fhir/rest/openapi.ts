@@ -380,6 +380,7 @@ function operationPath(input: OpenApiInput, route: Route, operation: RegisteredO
   const { definition } = operation;
   if (!definition[route.level]) return undefined;
   if (route.method === 'GET' && !input.operations.allowsGet(operation)) return undefined;
+  if (route.path.includes('{vid}') && !operation.versioned) return undefined;
   const path = route.path.map((segment) => (segment === '{operation}' ? `$${definition.code}` : segment));
   if (route.level === 'system') return { path, typeParameter: undefined };
   const types = input.operations.types(operation);

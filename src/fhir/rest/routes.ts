@@ -95,7 +95,7 @@ export function matchRoute(method: string, segments: string[]): RouteMatch {
     const params: Record<string, string> = {};
     if (!route.path.every((pattern, i) => matchSegment(pattern, segments[i]!, params))) continue;
     if (route.method === wanted) return { route, params, allowed };
-    if (!allowed.includes(route.method)) allowed.push(route.method);
+    if (route.implemented && !allowed.includes(route.method)) allowed.push(route.method);
   }
   return { params: {}, allowed };
 }
