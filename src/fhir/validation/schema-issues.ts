@@ -86,6 +86,8 @@ function mapError(error: ErrorObject, ctx: IssueContext): OperationOutcomeIssue 
       const hint = type === 'string' ? stringHint(value) : PRIMITIVE_HINTS[type];
       return issue('value', `Invalid ${type} ${show(value)}${hint ? ` (${hint})` : ''}`, at());
     }
+    case 'fhirCalendarDay':
+      return issue('value', `Invalid date ${show(value)} (no such day in that month)`, at());
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.filter((v) => v !== null) : [];
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');

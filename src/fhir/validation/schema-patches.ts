@@ -53,8 +53,26 @@ function* nodes(definitions: Definitions): Generator<Record<string, unknown>> {
   }
 }
 
-/** Integer types, XSD regexes, FHIRVersion 4.0.1, xhtml as a string. */
+/** Keyword checking that a date/dateTime/instant names a real calendar day (the regexes allow 2021-02-30). */
+export const CALENDAR_KEYWORD = 'fhirCalendarDay';
+
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})/;
+
+export function isRealCalendarDay(value: unknown): boolean {
+  if (typeof value !== 'string') return true;
+  const m = DAY_PATTERN.exec(value);
+  if (!m) return true;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Out-of-range months and days are the pattern's to report; this only catches 02-30, 04-31 …
+  if (month < 1 || month > 12 || day < 1 || day > 31) return true;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Integer types, XSD regexes, FHIRVersion 4.0.1, xhtml as a string, real calendar days. */
 export function patchPrimitives(definitions: Definitions): void {
+  const DATE_PATTERNS = new Set(
+    ['date', 'dateTime', 'instant'].map((name) => (definitions[name] as { pattern?: string } | undefined)?.pattern),
+  );
   for (const node of nodes(definitions)) {
     if (typeof node.pattern === 'string') {
       const range = node.type === 'number' ? INTEGER_RANGES.get(node.pattern) : undefined;
@@ -64,6 +82,7 @@ export function patchPrimitives(definitions: Definitions): void {
         Object.assign(node, { type: 'integer', minimum: range[0], maximum: range[1] });
       } else {
         node.pattern = JS_PATTERNS.get(node.pattern) ?? node.pattern;
+        if (DATE_PATTERNS.has(node.pattern as string)) node[CALENDAR_KEYWORD] = true;
       }
     }
     const values = node.enum;

@@ -21,6 +21,7 @@ import { FHIR_RESOURCE_KEYWORD, loadFhirSchema } from './schema-load';
 import type { LoadedFhirSchema } from './schema-load';
 import { issuesFromErrors, jsonType } from './schema-issues';
 import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
+import { CALENDAR_KEYWORD, isRealCalendarDay } from './schema-patches';
 
 export interface SchemaValidator {
   /** Issues found in `resource` (an already-parsed JSON value); `[]` when it is valid. */
@@ -126,6 +127,7 @@ function createEngine(): Engine {
   };
 
   ajv.addKeyword({ keyword: FHIR_RESOURCE_KEYWORD, schemaType: 'boolean', errors: true, validate: fhirResource });
+  ajv.addKeyword({ keyword: CALENDAR_KEYWORD, schemaType: 'boolean', errors: false, validate: (_: unknown, data: unknown) => isRealCalendarDay(data) });
   ajv.addSchema(loaded.schema);
   return { loaded, validatorFor };
 }

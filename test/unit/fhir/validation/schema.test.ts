@@ -283,3 +283,16 @@ describe('schema validation: limits', () => {
     expect(createSchemaValidator().validate({ resourceType: 'Patient', foo: 1 })).toEqual(validator.validate({ resourceType: 'Patient', foo: 1 }));
   });
 });
+
+describe('calendar days', () => {
+  const validator = createSchemaValidator();
+  it('rejects dates that name no real day, in date, dateTime and instant elements', () => {
+    const bad = validator.validate({ resourceType: 'Patient', birthDate: '2021-02-29' });
+    expect(bad).toHaveLength(1);
+    expect(bad[0]!.code).toBe('value');
+    expect(bad[0]!.expression).toEqual(['Patient.birthDate']);
+    expect(validator.validate({ resourceType: 'Patient', birthDate: '2020-02-29' })).toEqual([]);
+    expect(validator.validate({ resourceType: 'Patient', deceasedDateTime: '2021-04-31T10:00:00Z' })[0]!.expression).toEqual(['Patient.deceasedDateTime']);
+    expect(validator.validate({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, issued: '2021-06-31T00:00:00Z' })).toHaveLength(1);
+  });
+});
