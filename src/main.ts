@@ -50,7 +50,9 @@ async function main(): Promise<void> {
         },
       );
     });
-    server.closeIdleConnections();
+    // Connections that finish their last request after this point are idle keep-alives: close them
+    // as they become idle instead of waiting for the keep-alive timeout.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -156,7 +156,7 @@ describe('jongodb', () => {
   it('starts as a single-node replica set, not persistent, URL without a database', () => {
     expect(engine.name).toBe('jongodb');
     expect(engine.persistent).toBe(false);
-    expect(engine.url).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?replicaSet=jongodb-rs0$/);
+    expect(engine.url).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?replicaSet=jongodb-rs0&serverMonitoringMode=poll$/);
   });
 
   it('answers hello with sessions and a replica set name (so: transactions)', async () => {

@@ -230,6 +230,9 @@ export async function startJongodb(): Promise<MongoEngine> {
   const { child, url } = await launch('/bin/sh', args, 'JONGODB_URI=');
   const u = new URL(url);
   u.pathname = '/'; // it names a default database "test"; callers choose their own
+  // It reports topologyVersion, so the driver would switch its monitor to the streaming `hello`
+  // protocol (moreToCome), which jongodb mishandles ("Server ended moreToCome unexpectedly").
+  u.searchParams.set('serverMonitoringMode', 'poll');
   return childEngine(child, u.toString(), 'jongodb', false);
 }
 

@@ -52,9 +52,9 @@ export async function queryHistory(history: Collection<HistoryDoc>, query: Histo
 }
 
 /**
- * `_at`: the versions that were current at some time within [start, end): those
- * written inside the window, plus each resource's latest version written before it,
- * unless that version was a deletion.
+ * `_at`: the versions that were current at some time within [start, end): each resource's
+ * version current at `start` (its latest written at or before it, unless a deletion), plus
+ * those written later inside the window.
  */
 async function queryHistoryAt(
   history: Collection<HistoryDoc>,
@@ -62,10 +62,10 @@ async function queryHistoryAt(
   at: { start: Date; end: Date },
 ): Promise<HistoryPage> {
   const base = scope(query);
-  const inside = history.find({ ...base, ts: { $gte: at.start, $lt: at.end } }).toArray();
+  const inside = history.find({ ...base, ts: { $gt: at.start, $lt: at.end } }).toArray();
   const before = history
     .aggregate<{ doc: HistoryDoc }>([
-      { $match: { ...base, ts: { $lt: at.start } } },
+      { $match: { ...base, ts: { $lte: at.start } } },
       { $sort: { ts: -1, _id: -1 } },
       { $group: { _id: { t: '$t', i: '$i' }, doc: { $first: '$$ROOT' } } },
     ])
