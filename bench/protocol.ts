@@ -55,6 +55,8 @@ export interface ServerOptions {
   /** Bare only: how many stored patients to serve, ids `${idPrefix}${n}`. */
   patientCount: number;
   idPrefix: string;
+  /** Baobab only: another checkout whose src/ to run (default: this one). */
+  root?: string;
   /** When set, measurement windows with a label are CPU-profiled (V8 inspector) into this folder. */
   profileDir?: string;
 }

@@ -68,8 +68,9 @@ export function aggregate(rounds: Array<Map<string, LoadResult>>, info: RunInfo,
   const names = [...(rounds[0]?.keys() ?? [])];
   return names.map((scenario) => {
     const results = rounds.map((round) => round.get(scenario)).filter((r): r is LoadResult => r !== undefined);
-    const baseline = info.baselines[scenario];
-    const floor = info.floors[scenario];
+    const own = scenario.replace(/ \(candidate\)$/, '');
+    const baseline = info.baselines[own];
+    const floor = info.floors[own];
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
     const floorRatios: number[] = [];
@@ -117,23 +118,23 @@ export interface Verdict {
 export function verdicts(rows: Row[], targets: Target[]): Verdict[] {
   const out: Verdict[] = [];
   for (const target of targets) {
-    const row = rows.find((r) => r.scenario === target.scenario);
-    if (!row) continue;
-    if (target.minRatio !== undefined && row.ratio !== undefined) {
-      out.push({
-        scenario: row.scenario,
-        what: `throughput ≥ ${target.minRatio} × ${row.baseline}: ${fmt(row.ratio, 2)}`,
-        ok: row.ratio >= target.minRatio,
-      });
+    for (const row of rows.filter((r) => r.scenario.replace(/ \(candidate\)$/, '') === target.scenario)) {
+      if (target.minRatio !== undefined && row.ratio !== undefined) {
+        out.push({
+          scenario: row.scenario,
+          what: `throughput ≥ ${target.minRatio} × ${row.baseline}: ${fmt(row.ratio, 2)}`,
+          ok: row.ratio >= target.minRatio,
+        });
+      }
+      if (target.maxRoundTrips !== undefined && row.roundTrips) {
+        out.push({
+          scenario: row.scenario,
+          what: `MongoDB round trips ≤ ${target.maxRoundTrips}: ${fmt(row.roundTrips.perRequest, 2)}`,
+          ok: row.roundTrips.perRequest <= target.maxRoundTrips,
+        });
+      }
+      if (row.failures > 0) out.push({ scenario: row.scenario, what: `${row.failures} failed requests`, ok: false });
     }
-    if (target.maxRoundTrips !== undefined && row.roundTrips) {
-      out.push({
-        scenario: row.scenario,
-        what: `MongoDB round trips ≤ ${target.maxRoundTrips}: ${fmt(row.roundTrips.perRequest, 2)}`,
-        ok: row.roundTrips.perRequest <= target.maxRoundTrips,
-      });
-    }
-    if (row.failures > 0) out.push({ scenario: row.scenario, what: `${row.failures} failed requests`, ok: false });
   }
   return out;
 }

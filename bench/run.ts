@@ -9,13 +9,15 @@
  * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
  * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list, default all),
  * BENCH_FLOORS=0 (skip the bare-express-plus-MongoDB scenarios),
+ * BENCH_CANDIDATE=<dir> (also run the Baobab scenarios on another checkout's src/, e.g. a patched copy, in
+ * the same run: an A/B comparison that the machine's noise does not blur; BENCHMARKS.md is then left alone),
  * BENCH_PROFILE=1 (CPU-profile the Baobab process during each measured window into bench/profiles/<run>/
  * and summarise the first round's profiles),
  * BENCH_LOG_LEVEL (server log level, warn), BENCH_OUTPUT (file to update, BENCHMARKS.md; '-' for none),
  * BENCH_KEEP_DB=1 (keep the benchmark database).
  */
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
@@ -55,6 +57,7 @@ const settings = {
   output: process.env.BENCH_OUTPUT ?? join(ROOT, 'BENCHMARKS.md'),
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   floors: !['0', 'false', 'no'].includes((process.env.BENCH_FLOORS ?? '').toLowerCase()),
+  candidate: process.env.BENCH_CANDIDATE ? resolve(process.env.BENCH_CANDIDATE) : undefined,
   only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
 };
 
@@ -94,7 +97,7 @@ function updateScenario(server: ServerHandle, count: number): Scenario {
   };
 }
 
-function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean): Scenario[] {
+function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle): Scenario[] {
   const createBody = JSON.stringify(examplePatient());
   const id = (n: number) => patientId(ID_PREFIX, n % count);
   const all: Array<Scenario & { floor?: boolean }> = [
@@ -106,7 +109,10 @@ function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floo
     { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
     updateScenario(baobab, count),
   ];
-  return all.filter((s) => floors || !s.floor);
+  const withCandidate = candidate
+    ? all.flatMap((s) => (s.server === baobab ? [s, { ...s, name: `${s.name} (candidate)`, server: candidate }] : [s]))
+    : all;
+  return withCandidate.filter((s) => floors || !s.floor);
 }
 
 /** Puts the store back to the seeded patients (their latest versions), so every scenario starts with `count` resources. */
@@ -161,6 +167,7 @@ async function main(): Promise<void> {
   let bare: ServerHandle | undefined;
   let baobab: ServerHandle | undefined;
   const roundTrips = new Map<string, RoundTrips>();
+  const stopLater: Array<() => Promise<void> | undefined> = [];
   try {
     await admin.connect();
     const engineName = await engineDescription(admin, engine);
@@ -169,6 +176,10 @@ async function main(): Promise<void> {
     const serverOptions = { logLevel: settings.logLevel, patientCount: settings.patients, idPrefix: ID_PREFIX };
     const baobabOptions = { kind: 'baobab' as const, mongodbUrl: url, mongodbDatabase: database, ...serverOptions };
     let counter: ServerHandle;
+    const candidate = settings.candidate
+      ? await ServerHandle.start({ ...baobabOptions, root: settings.candidate, monitorCommands: false })
+      : undefined;
+    stopLater.push(() => candidate?.stop());
     [bare, baobab, counter] = await Promise.all([
       ServerHandle.start({
         kind: 'bare',
@@ -197,7 +208,7 @@ async function main(): Promise<void> {
     }
     await resetStore(admin, database, settings.patients);
 
-    const all = scenarios(bare, baobab, settings.patients, settings.floors);
+    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate);
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matched none of: ${all.map((s) => s.name).join(', ')}`);
 
@@ -207,6 +218,13 @@ async function main(): Promise<void> {
       warmupSeconds: settings.warmupSeconds,
       enginePids,
     };
+    // One unmeasured pass over every scenario: the JVM of a local engine needs far longer than a
+    // scenario's warm-up to compile its hot paths (its CPU per find drops ~4x after the first one).
+    if (settings.warmupSeconds > 0) {
+      console.log(`warm-up pass: ${chosen.length} scenarios × ${2 * settings.warmupSeconds} s…`);
+      for (const scenario of chosen) await runLoad(scenario, { ...load, warmupSeconds: 0, durationSeconds: 2 * settings.warmupSeconds });
+      await resetStore(admin, database, settings.patients);
+    }
     let largestStore = settings.patients;
     const rounds: Array<Map<string, LoadResult>> = [];
     for (let round = 1; round <= settings.rounds; round++) {
@@ -220,7 +238,7 @@ async function main(): Promise<void> {
             `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${cpu.toFixed(3)} ms/req  ` +
             `event loop ${(result.server.eventLoopUtilization * 100).toFixed(0)} %`,
         );
-        if ((scenario.method !== 'GET' && scenario.server === baobab) || scenario.name === FLOORS.create) {
+        if ((scenario.method !== 'GET' && scenario.server !== bare) || scenario.name === FLOORS.create) {
           largestStore = Math.max(largestStore, await resetStore(admin, database, settings.patients));
         }
       }
@@ -232,6 +250,7 @@ async function main(): Promise<void> {
         ? 'The JVM of mongo-java-server runs on the same 2 CPUs as the server and the load generator: Baobab competes with its database for CPU, bare express does not.'
         : 'The database runs where MONGODB_URL points; its CPU is not counted here.',
       `Create scenarios store new Patients for ${settings.durationSeconds} s (up to ${largestStore} Patients at the end of one); the store is put back to ${settings.patients} Patients after each write scenario.`,
+      ...(candidate ? [`Scenarios marked (candidate) run the src/ of ${settings.candidate}.`] : []),
       'Round trips are counted with driver command monitoring in a second Baobab process (same code, same database); the process under load runs without monitoring, which costs the driver 0.03-0.08 ms per command here.',
     ];
     if (settings.profile) notes.push('This run was CPU-profiled: absolute figures are lower than usual.');
@@ -254,14 +273,14 @@ async function main(): Promise<void> {
     const results = verdicts(rows, TARGETS);
     console.log(`\n${consoleTable(rows)}\n`);
     for (const v of results) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
-    if (settings.output !== '-' && !settings.profile && settings.only.length === 0) {
+    if (settings.output !== '-' && !settings.profile && settings.only.length === 0 && !candidate) {
       writeBenchmarksFile(settings.output, markdown(rows, info, results));
       console.log(`\nwrote ${settings.output}`);
     } else if (settings.output !== '-') {
       console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
     }
   } finally {
-    await Promise.allSettled([bare?.stop(), baobab?.stop()]);
+    await Promise.allSettled([bare?.stop(), baobab?.stop(), ...stopLater.map((stop) => stop())]);
     if (!settings.keepDb) await admin.db(database).dropDatabase().catch(() => undefined);
     await admin.close().catch(() => undefined);
     await engine?.stop();

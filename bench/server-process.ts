@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
@@ -18,6 +19,9 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
+import type * as AppModule from '../src/app';
+import type * as ConfigModule from '../src/config/config';
+import type * as ContainerModule from '../src/container';
 import type { Command, Measurement, Reply, ServerOptions } from './protocol';
 import { BARE_DB_COLLECTION, BARE_DB_HISTORY, NOT_ROUND_TRIPS } from './protocol';
 import { patientId, storedPatient } from './fixtures';
@@ -161,9 +165,11 @@ interface Running {
 }
 
 async function startBaobab(): Promise<Running> {
-  const { testConfig } = await import('../src/config/config');
-  const { Container } = await import('../src/container');
-  const { buildApp } = await import('../src/app');
+  // Our own src/, or another checkout's (BENCH_CANDIDATE), loaded the same way.
+  const src = (module: string) => (options.root ? pathToFileURL(join(options.root, 'src', `${module}.ts`)).href : `../src/${module}`);
+  const { testConfig } = (await import(src('config/config'))) as typeof ConfigModule;
+  const { Container } = (await import(src('container'))) as typeof ContainerModule;
+  const { buildApp } = (await import(src('app'))) as typeof AppModule;
   const config = testConfig({
     port: 0,
     mongodbUrl: options.mongodbUrl,

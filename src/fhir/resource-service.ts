@@ -15,6 +15,8 @@ import { etag } from './rest/etag';
 export interface WriteOptions {
   ifMatch?: number;
   createOnly?: boolean;
+  /** Byte size of the resource's JSON when known (the request body). */
+  sizeHint?: number;
 }
 
 export class ResourceService {
@@ -75,11 +77,11 @@ export class ResourceService {
     return resource;
   }
 
-  async create(type: string, body: unknown): Promise<StoredVersion> {
+  async create(type: string, body: unknown, options: Pick<WriteOptions, 'sizeHint'> = {}): Promise<StoredVersion> {
     this.assertType(type);
     const resource = this.validate(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
-    return this.store.create({ ...resource, id: newId() });
+    return this.store.create({ ...resource, id: newId() }, options);
   }
 
   async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {

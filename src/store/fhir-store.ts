@@ -17,7 +17,12 @@ export interface StoredVersion {
   resource?: Resource;
 }
 
-export interface UpdateOptions {
+export interface SizeHint {
+  /** Size of the resource's JSON when known (the request body); spares measuring it. */
+  sizeHint?: number;
+}
+
+export interface UpdateOptions extends SizeHint {
   /** Only update when the current version is this one (If-Match); no update-as-create. */
   ifMatch?: number;
   /** Only create; fail with a precondition error when the resource already exists (If-None-Match: *). */
@@ -80,7 +85,7 @@ export interface FhirStore {
   read(type: string, id: string): Promise<StoredVersion | undefined>;
   vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
   /** Stores version 1 of a new resource (its id already assigned). */
-  create(resource: Resource & { id: string }): Promise<StoredVersion>;
+  create(resource: Resource & { id: string }, options?: SizeHint): Promise<StoredVersion>;
   /** Stores a new version, creating the resource when allowed. */
   update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<UpdateResult>;
   /** Marks the resource deleted with a new version; undefined when nothing current to delete. */

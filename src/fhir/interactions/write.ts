@@ -14,6 +14,11 @@ function body(req: FhirRequest, type: string, id?: string): Resource | unknown {
   return isRawBinary(req, type) ? binaryFromRaw(req, id) : parseJsonBody(req);
 }
 
+/** The JSON size of the resource when the body is that JSON (raw Binary grows by base64). */
+function jsonSize(req: FhirRequest, type: string): number | undefined {
+  return req.body && !isRawBinary(req, type) ? req.body.length : undefined;
+}
+
 /** If-Match: a version the current one must equal; a malformed value is a 400. */
 function ifMatch(req: FhirRequest): number | undefined {
   const header = req.headers['if-match'];
@@ -25,7 +30,7 @@ function ifMatch(req: FhirRequest): number | undefined {
 
 export async function create(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   ctx.service.assertType(type);
-  const version = await ctx.service.create(type, body(req, type));
+  const version = await ctx.service.create(type, body(req, type), { sizeHint: jsonSize(req, type) });
   return writeResponse(req, ctx.config.baseUrl, 201, version, `Created ${type}/${version.id}`);
 }
 
@@ -39,6 +44,7 @@ export async function update(ctx: FhirContext, req: FhirRequest, type: string, i
   const result = await ctx.service.update(type, id, body(req, type, id), {
     ifMatch: ifMatch(req),
     createOnly: ifNoneMatch !== undefined,
+    sizeHint: jsonSize(req, type),
   });
   const status = result.created ? 201 : 200;
   return writeResponse(req, ctx.config.baseUrl, status, result.version, `${result.created ? 'Created' : 'Updated'} ${type}/${id}`);

@@ -20,7 +20,11 @@ export interface StoredBody {
   z?: Binary;
 }
 
-export function packBody(body: Record<string, unknown>): StoredBody {
+/** JSON this small cannot reach the inline limit as BSON, so it is not measured. */
+const SURELY_INLINE_JSON_BYTES = 4 * 1024 * 1024;
+
+export function packBody(body: Record<string, unknown>, jsonBytes?: number): StoredBody {
+  if (jsonBytes !== undefined && jsonBytes < SURELY_INLINE_JSON_BYTES) return { resource: body };
   if (BSON.calculateObjectSize(body) <= INLINE_LIMIT_BYTES) return { resource: body };
   return { z: new Binary(gzipSync(JSON.stringify(body))) };
 }

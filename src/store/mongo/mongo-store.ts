@@ -12,6 +12,7 @@ import { MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
+  SizeHint,
   HistoryPage,
   HistoryQuery,
   MetaChange,
@@ -26,6 +27,7 @@ import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
 import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
+import { ReadBatcher } from './read-batcher';
 
 const DUPLICATE_KEY = 11000;
 
@@ -37,6 +39,7 @@ export class MongoFhirStore implements FhirStore {
   supportsTransactions = false;
   private readonly versions: Collection<HistoryDoc>;
   private readonly collections = new Map<string, Collection<CurrentDoc>>();
+  private readonly readers = new Map<string, ReadBatcher<CurrentDoc>>();
 
   constructor(
     private readonly client: MongoClient,
@@ -68,7 +71,12 @@ export class MongoFhirStore implements FhirStore {
   }
 
   async read(type: string, id: string): Promise<StoredVersion | undefined> {
-    const doc = await this.current(type).findOne({ _id: id });
+    let reader = this.readers.get(type);
+    if (!reader) {
+      reader = new ReadBatcher(this.current(type));
+      this.readers.set(type, reader);
+    }
+    const doc = await reader.load(id);
     return doc ? fromCurrent(type, doc) : undefined;
   }
 
@@ -77,9 +85,9 @@ export class MongoFhirStore implements FhirStore {
     return doc ? fromHistory(doc) : undefined;
   }
 
-  async create(resource: Resource & { id: string }): Promise<StoredVersion> {
+  async create(resource: Resource & { id: string }, options: SizeHint = {}): Promise<StoredVersion> {
     const type = resource.resourceType;
-    const packed = packBody(toStoredBody(resource));
+    const packed = packBody(toStoredBody(resource), options.sizeHint);
     const ts = new Date();
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
     try {
@@ -95,7 +103,7 @@ export class MongoFhirStore implements FhirStore {
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (options.createOnly) {
       try {
-        return { version: await this.create(resource), created: true };
+        return { version: await this.create(resource, options), created: true };
       } catch (err) {
         if (err instanceof StoreConflictError) {
           throw new StoreConflictError(`${resource.resourceType}/${resource.id} already exists`, 'exists');
@@ -106,7 +114,7 @@ export class MongoFhirStore implements FhirStore {
     const type = resource.resourceType;
     const id = resource.id;
     const ts = new Date();
-    const packed = packBody(toStoredBody(resource));
+    const packed = packBody(toStoredBody(resource), options.sizeHint);
     const { set, unset } = bodyUpdate(packed);
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
@@ -114,7 +122,8 @@ export class MongoFhirStore implements FhirStore {
       before = await this.current(type).findOneAndUpdate(
         filter,
         { $inc: { vid: 1 }, $set: { ts, deleted: false, method: 'PUT', ...set }, $unset: unset },
-        { upsert: options.ifMatch === undefined, returnDocument: 'before' },
+        // Only the version and deleted flag of the previous document are needed, not its body.
+        { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 } },
       );
     } catch (err) {
       // Two concurrent update-as-creates of a new id: one upsert wins, the other retries as an update.
@@ -142,7 +151,7 @@ export class MongoFhirStore implements FhirStore {
     const after = await this.current(type).findOneAndUpdate(
       filter,
       { $inc: { vid: 1 }, $set: { ts, deleted: true, method: 'DELETE' } },
-      { returnDocument: 'after' },
+      { returnDocument: 'after', projection: { resource: 0, z: 0 } },
     );
     if (!after) {
       if (options.ifMatch !== undefined) {
