@@ -75,6 +75,15 @@ describe('errors are OperationOutcomes with the right status', () => {
     expect(after.body.total).toBe(before.body.total);
   });
 
+  it('malformed URLs and odd query names are 4xx, not crashes', async () => {
+    expectOutcome(await server.request.get('/fhir/Patient/%E0%A4%A'), 400);
+    expectOutcome(await server.request.get('/fhir/Patient/_history?_count[$gt]=1'), 400);
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient' });
+    const odd = await server.request.get(`/fhir/Patient/${created.body.id}?_elements[$ne]=x&a=%ZZ`);
+    expect(odd.status).toBe(200);
+    expect(odd.body.id).toBe(created.body.id);
+  });
+
   it('deeply nested bodies are a 400, not a crash', async () => {
     const deep = `{"resourceType":"Patient","extension":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expectOutcome(await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(deep), 400);

@@ -35,6 +35,15 @@ describe('content negotiation', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
   });
 
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await server.request.head(`/fhir/Patient/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBe('W/"1"');
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(res.text ?? '').toBe('');
+    expect((await server.request.head('/fhir/Patient/nope')).status).toBe(404);
+  });
+
   it('_pretty indents the output', async () => {
     const res = await server.request.get(`/fhir/Patient/${id}?_pretty=true`);
     expect(res.text).toContain('\n  "resourceType"');
