@@ -47,4 +47,18 @@ describe('optimistic concurrency', () => {
     const current = await server.request.get('/fhir/Patient/race2');
     expect(current.body.meta.versionId).toBe('20');
   });
+
+  it('20 parallel create-only PUTs (If-None-Match: *) of one new id: exactly one 201, the rest 412', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        server.request.put('/fhir/Patient/race3').set('If-None-Match', '*').send({ resourceType: 'Patient', id: 'race3', name: [{ text: `c${i}` }] }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    const history = await server.request.get('/fhir/Patient/race3/_history');
+    expect(history.body.total).toBe(1);
+    expect(history.body.entry[0].resource.name).toEqual(results.find((r) => r.status === 201)!.body.name);
+  });
 });

@@ -28,11 +28,12 @@ import { detectTransactions } from './transactions';
 import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
+import { InsertBatcher, InsertError } from './insert-batcher';
 
 const DUPLICATE_KEY = 11000;
 
 function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+  return (err instanceof MongoServerError || err instanceof InsertError) && err.code === DUPLICATE_KEY;
 }
 
 export class MongoFhirStore implements FhirStore {
@@ -40,12 +41,15 @@ export class MongoFhirStore implements FhirStore {
   private readonly versions: Collection<HistoryDoc>;
   private readonly collections = new Map<string, Collection<CurrentDoc>>();
   private readonly readers = new Map<string, ReadBatcher<CurrentDoc>>();
+  private readonly inserters = new Map<string, InsertBatcher<CurrentDoc>>();
+  private readonly historyInserter: InsertBatcher<HistoryDoc>;
 
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
+    this.historyInserter = new InsertBatcher(this.versions);
   }
 
   async init(resourceTypes: readonly string[]): Promise<void> {
@@ -91,7 +95,12 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
     try {
-      await this.current(type).insertOne(doc);
+      let inserter = this.inserters.get(type);
+      if (!inserter) {
+        inserter = new InsertBatcher(this.current(type));
+        this.inserters.set(type, inserter);
+      }
+      await inserter.insert(doc);
     } catch (err) {
       if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${resource.id} already exists`, 'exists');
       throw err;
@@ -184,7 +193,7 @@ export class MongoFhirStore implements FhirStore {
       if (doc.resource) entry.resource = doc.resource;
       else if (doc.z) entry.z = doc.z;
     }
-    await this.versions.insertOne(entry);
+    await this.historyInserter.insert(entry);
   }
 
   history(query: HistoryQuery): Promise<HistoryPage> {

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { InsertBatcher, InsertError } from '../../../src/store/mongo/insert-batcher';
+
+let client: MongoClient;
+const database = `ib_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+const commands: string[] = [];
+
+beforeAll(async () => {
+  client = new MongoClient(inject('mongoUrl'), { monitorCommands: true });
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (event.commandName === 'insert') commands.push(`${event.command.insert}:${event.command.documents.length}`);
+  });
+  await client.connect();
+});
+afterAll(async () => {
+  await client.db(database).dropDatabase();
+  await client.close();
+});
+
+describe('InsertBatcher', () => {
+  it('writes concurrent inserts with one insertMany', async () => {
+    const collection = client.db(database).collection<{ _id: string; n: number }>('A');
+    const batcher = new InsertBatcher(collection);
+    commands.length = 0;
+    await Promise.all(Array.from({ length: 5 }, (_, n) => batcher.insert({ _id: `a${n}`, n })));
+    expect(commands).toEqual(['A:5']);
+    expect(await collection.countDocuments()).toBe(5);
+  });
+
+  it('rejects only the duplicate in a batch, with the server code', async () => {
+    const collection = client.db(database).collection<{ _id: string; n: number }>('B');
+    await collection.insertOne({ _id: 'taken', n: 0 });
+    const batcher = new InsertBatcher(collection);
+    const results = await Promise.allSettled([
+      batcher.insert({ _id: 'b1', n: 1 }),
+      batcher.insert({ _id: 'taken', n: 2 }),
+      batcher.insert({ _id: 'b3', n: 3 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const reason = (results[1] as PromiseRejectedResult).reason;
+    expect(reason).toBeInstanceOf(InsertError);
+    expect(reason.code).toBe(11000);
+    expect((await collection.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual(['b1', 'b3', 'taken']);
+    expect((await collection.findOne({ _id: 'taken' }))?.n).toBe(0);
+  });
+
+  it('uses insertOne for a lone insert and passes its error through', async () => {
+    const collection = client.db(database).collection<{ _id: string; n: number }>('C');
+    const batcher = new InsertBatcher(collection);
+    commands.length = 0;
+    await batcher.insert({ _id: 'c1', n: 1 });
+    await expect(batcher.insert({ _id: 'c1', n: 2 })).rejects.toMatchObject({ code: 11000 });
+    expect(commands).toEqual(['C:1', 'C:1']);
+  });
+});
