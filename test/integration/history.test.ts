@@ -79,6 +79,10 @@ describe('history', () => {
     expect(types.has('Organization')).toBe(true);
     expect(types.has('Device')).toBe(true);
     expect((await server.request.get('/fhir/Patient/nope/_history')).status).toBe(404);
+    const empty = await server.request.get('/fhir/Questionnaire/_history');
+    expect(empty.status).toBe(200);
+    expect(empty.body.total).toBe(0);
+    expect(empty.body.entry).toBeUndefined();
     expect((await server.request.get('/fhir/Device/_history?_count=-1')).status).toBe(400);
     expect((await server.request.get('/fhir/Device/_history?_page=garbage')).status).toBe(400);
     expect((await server.request.get('/fhir/Device/_history?foo=1')).status).toBe(400);

@@ -102,6 +102,7 @@ export async function history(
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history' };
   if (page.total !== undefined) bundle.total = page.total;
   bundle.link = links;
-  bundle.entry = page.versions.map((version) => entryFor(ctx, req, version));
+  // FHIR JSON has no empty arrays: an empty page has no `entry` at all.
+  if (page.versions.length > 0) bundle.entry = page.versions.map((version) => entryFor(ctx, req, version));
   return { status: 200, resource: bundle };
 }
