@@ -13,11 +13,12 @@ export function requestContext(logger: Logger) {
     res.locals.requestId = requestId;
     res.locals.log = log;
     res.setHeader('X-Request-Id', requestId);
-    if (log.isLevelEnabled('debug')) {
+    // One access-log line per request at info level (skipped entirely when info is off).
+    if (log.isLevelEnabled('info')) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms }, 'request');
+        const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+        log.info({ method: req.method, url: req.originalUrl.slice(0, 500), status: res.statusCode, ms }, 'request');
       });
     }
     next();

@@ -98,5 +98,7 @@ describe('the server process', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('shutting down');
     expect(output).toContain('stopped');
+    // Access log: one line per request, carrying its request id.
+    expect(output).toMatch(/"requestId":"[0-9a-f-]{36}","method":"GET","url":"\/fhir\/StructureDefinition\/Patient","status":200,"ms":[\d.]+,"msg":"request"/);
   });
 });
