@@ -11,6 +11,7 @@ import type { SchemaValidator } from './validation/schema';
 import { FhirError, errors } from './outcomes';
 import { isValidId, newId } from '../platform/ids';
 import { etag } from './rest/etag';
+import { invalidPatchResult, unprocessablePatch } from './patch/errors';
 
 export interface WriteOptions {
   ifMatch?: number;
@@ -18,6 +19,16 @@ export interface WriteOptions {
   /** Byte size of the resource's JSON when known (the request body). */
   sizeHint?: number;
 }
+
+export interface PatchOptions {
+  /** The client's If-Match: the version the patch was written against. */
+  ifMatch?: number;
+}
+
+/** How often a patch without If-Match is re-read and re-applied after losing a race. */
+const PATCH_ATTEMPTS = 16;
+
+const pause = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt, 8)));
 
 export class ResourceService {
   constructor(
@@ -92,6 +103,50 @@ export class ResourceService {
       return await this.store.update(resource, options);
     } catch (err) {
       throw this.translate(err, type, id);
+    }
+  }
+
+  /**
+   * PATCH (http.html#patch): `change` gets a copy of the current resource and returns the patched
+   * one, which goes through the normal write path (validation, a new version). The store update is
+   * conditioned on the version that was read. With a client If-Match, that version must be the
+   * current one (412 otherwise, before or during the write). Without one, losing a race to a
+   * concurrent write re-reads and re-applies the patch, up to PATCH_ATTEMPTS times (then 409).
+   * Nothing is stored when the patch or the validation fails. 404 unknown, 410 deleted.
+   */
+  async patch(type: string, id: string, change: (current: Resource) => unknown, options: PatchOptions = {}): Promise<StoredVersion> {
+    this.assertType(type);
+    this.assertId(id);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read(type, id);
+      if (options.ifMatch !== undefined && current.versionId !== options.ifMatch) {
+        throw errors.preconditionFailed(`${type}/${id}: version ${options.ifMatch} is not the current version (${current.versionId})`);
+      }
+      const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
+      try {
+        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH' })).version;
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || options.ifMatch !== undefined) throw this.translate(err, type, id);
+        if (attempt >= PATCH_ATTEMPTS) {
+          throw errors.conflict(`${type}/${id} changed concurrently ${attempt} times while being patched; try again`);
+        }
+        await pause(attempt);
+      }
+    }
+  }
+
+  /** The patched resource must keep its type and id and be valid; failures are 422 (errors.ts in patch/). */
+  private validatePatched(patched: unknown, type: string, id: string): Resource & { id: string } {
+    const body = patched as { resourceType?: unknown; id?: unknown } | null;
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || body.resourceType !== type) {
+      throw unprocessablePatch(`A patch may not change the resourceType of ${type}/${id}`, `${type}.resourceType`);
+    }
+    if (body.id !== id) throw unprocessablePatch(`A patch may not change or remove the id of ${type}/${id}`, `${type}.id`);
+    try {
+      return this.validate(body, type, id) as Resource & { id: string };
+    } catch (err) {
+      if (err instanceof FhirError && err.status === 400) throw invalidPatchResult(err.outcome.issue ?? []);
+      throw err;
     }
   }
 

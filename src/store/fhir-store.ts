@@ -12,7 +12,7 @@ export interface StoredVersion {
   lastUpdated: Date;
   deleted: boolean;
   /** The interaction that produced this version, for history bundles. */
-  method: 'POST' | 'PUT' | 'DELETE';
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Absent for a deletion version. */
   resource?: Resource;
 }
@@ -27,6 +27,8 @@ export interface UpdateOptions extends SizeHint {
   ifMatch?: number;
   /** Only create; fail with a precondition error when the resource already exists (If-None-Match: *). */
   createOnly?: boolean;
+  /** The interaction recorded in history (default PUT). */
+  method?: 'PUT' | 'PATCH';
 }
 
 export interface UpdateResult {

@@ -22,7 +22,8 @@ describe('GET /metadata', () => {
     expect(resources).toHaveLength(146);
     expect(resources.map((r) => r.type)).toEqual(server.container.definitions.resourceTypes);
     const patient = resources.find((r) => r.type === 'Patient')!;
-    expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'read', 'update', 'vread']);
+    expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'update', 'vread']);
+    expect(cs.patchFormat).toEqual(['application/json-patch+json', 'application/fhir+json']);
     expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete']);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system']);
     expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta']);

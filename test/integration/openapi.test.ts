@@ -81,10 +81,10 @@ describe('openapi.yaml', () => {
     const paths = Object.keys(doc.paths);
     expect(paths).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/fhir/metadata', '/fhir/_history', '/fhir/{type}', '/fhir/{type}/{id}']));
     expect(paths).toEqual(expect.arrayContaining(['/fhir/$meta', '/fhir/{type}/$meta', '/fhir/{type}/{id}/$meta-add', '/fhir/{type}/{id}/_history/{vid}/$meta']));
-    // Search is not implemented yet: no GET on the type, no POST on the base, no PATCH.
+    // Search is not implemented yet: no GET on the type, no POST on the base.
     expect(doc.paths['/fhir/{type}']!.get).toBeUndefined();
     expect(doc.paths['/fhir']).toBeUndefined();
-    expect(doc.paths['/fhir/{type}/{id}']!.patch).toBeUndefined();
+    expect(doc.paths['/fhir/{type}/{id}']!.patch).toBeDefined();
     // $meta-add changes state: POST only.
     expect(doc.paths['/fhir/{type}/{id}/$meta-add']!.get).toBeUndefined();
     expect(doc.paths['/fhir/{type}/{id}/$meta-add']!.post).toBeDefined();
@@ -133,6 +133,8 @@ describe('the documented paths exist on the real app', () => {
       let res: Response;
       if (method === 'post' || method === 'put') {
         res = await server.request[method](url).set('Content-Type', FHIR_JSON).send(bodyFor(op));
+      } else if (method === 'patch') {
+        res = await server.request.patch(url).set('Content-Type', 'application/json-patch+json').send('[{"op":"replace","path":"/active","value":false}]');
       } else {
         res = await server.request[method](url);
       }

@@ -13,6 +13,7 @@ import { first } from '../rest/types';
 import type { FhirContext } from './context';
 import { SYSTEM_INTERACTIONS, TYPE_INTERACTIONS } from '../rest/routes';
 import { errors } from '../outcomes';
+import { PATCH_FORMATS } from '../patch/request';
 
 const SERVER_VERSION = '0.1.0';
 const cache = new WeakMap<FhirContext, CapabilityStatement>();
@@ -55,6 +56,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
     implementation: { description: 'Baobab FHIR R4 server', url: ctx.config.baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
+    patchFormat: [...PATCH_FORMATS],
     rest: [
       {
         mode: 'server',

@@ -64,10 +64,12 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   404: { name: 'NotFound', description: 'Unknown resource type, resource, version or operation' },
   405: { name: 'MethodNotAllowed', description: 'Method not allowed on this path (see Allow)' },
   406: { name: 'NotAcceptable', description: 'The requested format (_format or Accept) cannot be produced' },
+  409: { name: 'Conflict', description: 'The resource kept changing concurrently; retry' },
   410: { name: 'Gone', description: 'The resource (or version) was deleted' },
   412: { name: 'PreconditionFailed', description: 'If-Match did not match the current version, or the resource already exists' },
   413: { name: 'PayloadTooLarge', description: 'The request body is too large' },
-  415: { name: 'UnsupportedMediaType', description: 'The request body is not FHIR JSON' },
+  415: { name: 'UnsupportedMediaType', description: 'The request body is not FHIR JSON (or, for PATCH, not JSON Patch or FHIR JSON)' },
+  422: { name: 'UnprocessableEntity', description: 'The patch cannot be applied to the resource, or its result is not a valid resource' },
   500: { name: 'ServerError', description: 'Internal error' },
 };
 
@@ -183,6 +185,20 @@ const SCHEMAS: Json = {
       },
     },
   }),
+  JsonPatch: {
+    type: 'array',
+    description: 'RFC 6902 operations, applied in order; all or nothing',
+    items: {
+      type: 'object',
+      required: ['op', 'path'],
+      properties: {
+        op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+        path: { type: 'string', description: 'JSON Pointer (RFC 6901)' },
+        from: { type: 'string', description: 'JSON Pointer, for move and copy' },
+        value: { description: 'For add, replace and test' },
+      },
+    },
+  },
   CapabilityStatement: resourceOf('CapabilityStatement', { fhirVersion: { type: 'string' }, rest: { type: 'array', items: { type: 'object' } } }, [
     'fhirVersion',
   ]),
@@ -204,6 +220,16 @@ function components(resourceTypes: readonly string[]): Record<string, Json> {
         required: true,
         description: 'The resource, as FHIR JSON; its resourceType must match the path (and its id, for an update). Binary also accepts its raw content, with that content type',
         content: { [FHIR_JSON]: { schema: ref('schemas', 'Resource') }, 'application/json': { schema: ref('schemas', 'Resource') } },
+      },
+      Patch: {
+        required: true,
+        description:
+          'A JSON Patch document (RFC 6902) as application/json-patch+json, or a FHIRPath Patch (http://hl7.org/fhir/R4/fhirpatch.html) ' +
+          'as a Parameters resource in FHIR JSON. The patch may not change the id or the resourceType.',
+        content: {
+          'application/json-patch+json': { schema: ref('schemas', 'JsonPatch') },
+          [FHIR_JSON]: { schema: ref('schemas', 'Parameters') },
+        },
       },
     },
     responses,
@@ -258,7 +284,7 @@ function info(version: string): Json {
 /** What each interaction accepts and answers, beyond the parameters every FHIR route takes. */
 interface InteractionDoc {
   parameters: string[];
-  body?: 'resource';
+  body?: 'resource' | 'patch';
   ok: Record<string, unknown>;
   errors: number[];
 }
@@ -294,6 +320,12 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     body: 'resource',
     ok: { 200: writeResult('Updated: a new version'), 201: writeResult('Created with the client-chosen id') },
     errors: [404, 412],
+  },
+  patch: {
+    parameters: ['If-Match', 'Prefer'],
+    body: 'patch',
+    ok: { 200: writeResult('Patched: a new version') },
+    errors: [404, 409, 410, 412, 422],
   },
   delete: {
     parameters: ['If-Match', 'Prefer'],
@@ -427,7 +459,7 @@ function routeDoc(route: Route, ids: Set<string>): OpenApiOperation {
     summary: route.summary,
     tags: [route.level],
     parameters: [...pathParameters(route.path, ref('parameters', 'type')), ...parameterRefs([...FHIR_QUERY, ...spec.parameters])],
-    ...(spec.body ? { requestBody: ref('requestBodies', 'Resource') } : {}),
+    ...(spec.body ? { requestBody: ref('requestBodies', spec.body === 'patch' ? 'Patch' : 'Resource') } : {}),
     responses: { ...spec.ok, ...errorResponses(spec.body ? [...spec.errors, ...BODY_ERRORS] : spec.errors) },
   };
 }

@@ -5,6 +5,7 @@
 import type { FhirContext } from '../interactions/context';
 import { capabilities } from '../interactions/capabilities';
 import { history } from '../interactions/history';
+import { patch } from '../interactions/patch';
 import { invokeOperation } from '../interactions/operation';
 import { read, vread } from '../interactions/read';
 import { create, remove, update } from '../interactions/write';
@@ -49,7 +50,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: ['{type}', '{id}'], interaction: 'read', level: 'instance', summary: 'Read the current version', implemented: true, handle: (ctx, req, p) => read(ctx, req, p.type!, p.id!) },
   { method: 'PUT', path: ['{type}', '{id}'], interaction: 'update', level: 'instance', summary: 'Update or create with a client id', implemented: true, handle: (ctx, req, p) => update(ctx, req, p.type!, p.id!) },
   { method: 'DELETE', path: ['{type}', '{id}'], interaction: 'delete', level: 'instance', summary: 'Delete', implemented: true, handle: (ctx, req, p) => remove(ctx, req, p.type!, p.id!) },
-  { method: 'PATCH', path: ['{type}', '{id}'], interaction: 'patch', level: 'instance', summary: 'Patch', implemented: false, handle: notYet('PATCH') },
+  { method: 'PATCH', path: ['{type}', '{id}'], interaction: 'patch', level: 'instance', summary: 'Patch with JSON Patch or FHIRPath Patch', implemented: true, handle: (ctx, req, p) => patch(ctx, req, p.type!, p.id!) },
   { method: 'GET', path: ['{type}', '{id}', '_history'], interaction: 'history-instance', level: 'instance', summary: 'History of a resource', implemented: true, handle: (ctx, req, p) => history(ctx, req, p.type!, p.id!) },
   { method: 'GET', path: ['{type}', '{id}', '{operation}'], interaction: 'operation', level: 'instance', summary: 'Instance operation', implemented: true, handle: op('instance') },
   { method: 'POST', path: ['{type}', '{id}', '{operation}'], interaction: 'operation', level: 'instance', summary: 'Instance operation', implemented: true, handle: op('instance') },

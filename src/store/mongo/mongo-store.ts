@@ -125,12 +125,13 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const { set, unset } = bodyUpdate(packed);
+    const method = options.method ?? 'PUT';
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
-        { $inc: { vid: 1 }, $set: { ts, deleted: false, method: 'PUT', ...set }, $unset: unset },
+        { $inc: { vid: 1 }, $set: { ts, deleted: false, method, ...set }, $unset: unset },
         // Only the version and deleted flag of the previous document are needed, not its body.
         { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 } },
       );
@@ -148,7 +149,7 @@ export class MongoFhirStore implements FhirStore {
       );
     }
     const vid = (before?.vid ?? 0) + 1;
-    const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method: 'PUT', ...packed };
+    const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method, ...packed };
     await this.appendHistory(type, doc);
     return { version: fromCurrent(type, doc), created: !before || before.deleted };
   }
