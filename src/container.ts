@@ -16,6 +16,7 @@ import type { FhirDefinitions } from './fhir/definitions';
 import { loadDefinitions } from './fhir/definitions';
 import { createSchemaValidator } from './fhir/validation/schema';
 import { ResourceService } from './fhir/resource-service';
+import { ConditionalService } from './fhir/conditional/conditional-service';
 import { OperationRegistry } from './fhir/operations/registry';
 import { registerStandardOperations } from './fhir/operations/standard';
 import type { FhirContext } from './fhir/interactions/context';
@@ -56,7 +57,7 @@ export class Container {
       const service = new ResourceService(store, definitions, createSchemaValidator());
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
-      const fhir: FhirContext = { config, definitions, service, operations };
+      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service) };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();
       return container;

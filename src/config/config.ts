@@ -20,6 +20,9 @@ export interface Config {
   /** Default and maximum page size for history (and later search). */
   defaultPageSize: number;
   maxPageSize: number;
+  /** Conditional delete may delete several matches (else 412), up to this many. */
+  conditionalDeleteMultiple: boolean;
+  conditionalDeleteMax: number;
   /** Store the R4 conformance resources (StructureDefinitions, SearchParameters…) at start. */
   seedDefinitions: boolean;
 }
@@ -115,6 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
     defaultPageSize,
     maxPageSize,
     seedDefinitions: bool('SEED_DEFINITIONS', true),
+    conditionalDeleteMultiple: bool('CONDITIONAL_DELETE_MULTIPLE', false),
+    conditionalDeleteMax: int('CONDITIONAL_DELETE_MAX', 100, 1, 10000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -12,6 +12,14 @@ import { FhirError, errors } from './outcomes';
 import { isValidId, newId } from '../platform/ids';
 import { etag } from './rest/etag';
 import { invalidPatchResult, unprocessablePatch } from './patch/errors';
+import { identifierKeys } from './conditional/identifier-keys';
+import type { IndexValues, MatchCriteria } from '../store/fhir-store';
+import { StoreBusyError } from '../store/fhir-store';
+
+/** Values extracted at write time for matching (search-value extraction grows here). */
+function indexValues(resource: Resource): IndexValues {
+  return { identifiers: identifierKeys(resource as { identifier?: unknown }) };
+}
 
 export interface WriteOptions {
   ifMatch?: number;
@@ -92,7 +100,7 @@ export class ResourceService {
     this.assertType(type);
     const resource = this.validate(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
-    return this.store.create({ ...resource, id: newId() }, options);
+    return this.store.create({ ...resource, id: newId() }, { ...options, index: indexValues(resource) });
   }
 
   async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {
@@ -100,7 +108,7 @@ export class ResourceService {
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
     try {
-      return await this.store.update(resource, options);
+      return await this.store.update(resource, { ...options, index: indexValues(resource) });
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -124,7 +132,7 @@ export class ResourceService {
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
       try {
-        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH' })).version;
+        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index: indexValues(resource) })).version;
       } catch (err) {
         if (!(err instanceof StoreConflictError) || options.ifMatch !== undefined) throw this.translate(err, type, id);
         if (attempt >= PATCH_ATTEMPTS) {
@@ -170,6 +178,22 @@ export class ResourceService {
     const changed = await this.store.changeMeta(type, id, versionId, change);
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
     return changed;
+  }
+
+  /** Ids of current resources of `type` matching the criteria (at most `limit`). */
+  findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
+    this.assertType(type);
+    return this.store.findIds(type, criteria, limit);
+  }
+
+  /** Runs `fn` exclusively for `key` across server processes; 409 when contention lasts too long. */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.store.exclusive(key, fn);
+    } catch (err) {
+      if (err instanceof StoreBusyError) throw errors.conflict(`${err.message}; try again`);
+      throw err;
+    }
   }
 
   metaInUse(types: readonly string[]) {

@@ -17,9 +17,22 @@ export interface StoredVersion {
   resource?: Resource;
 }
 
+/** Values extracted from a resource at write time, stored beside it for matching. */
+export interface IndexValues {
+  /** Identifier token keys (src/fhir/conditional/identifier-keys.ts). */
+  identifiers?: string[];
+}
+
 export interface SizeHint {
   /** Size of the resource's JSON when known (the request body); spares measuring it. */
   sizeHint?: number;
+  index?: IndexValues;
+}
+
+/** Criteria over current, non-deleted versions: OR inside each inner list, AND across lists. */
+export interface MatchCriteria {
+  ids?: string[][];
+  identifiers?: string[][];
 }
 
 export interface UpdateOptions extends SizeHint {
@@ -75,6 +88,14 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** An exclusive claim could not be had in time (heavy contention or a stuck holder). */
+export class StoreBusyError extends Error {
+  constructor(key: string) {
+    super(`Could not get exclusive access to '${key}' in time`);
+    this.name = 'StoreBusyError';
+  }
+}
+
 export interface FhirStore {
   /** Whether multi-document transactions are available (detected at start). */
   readonly supportsTransactions: boolean;
@@ -97,6 +118,14 @@ export interface FhirStore {
   changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined>;
   /** Profiles, tags and security labels in use, for a type or the whole system. */
   metaInUse(types: readonly string[]): Promise<Meta>;
+  /** Ids of current resources matching the criteria, at most `limit` of them. */
+  findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]>;
+  /**
+   * Runs `fn` while holding an exclusive claim on `key` across all server processes, so that
+   * check-then-act sequences (conditional create) cannot interleave. Throws when the claim
+   * cannot be had within a few seconds.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Stores resources that are missing, as version 1 (used to seed conformance resources). */
   seed(resources: ReadonlyArray<Resource & { id: string }>): Promise<number>;
 }

@@ -115,12 +115,13 @@ describe('the documented paths exist on the real app', () => {
     const created = await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send({ resourceType: 'Patient', active: true });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    const concrete = (path: string) => path.replace('{type}', 'Patient').replace('{id}', id).replace('{vid}', '1');
+    const concrete = (path: string, op: OpenApiOperation) =>
+      path.replace('{type}', 'Patient').replace('{id}', id).replace('{vid}', '1') + (op.operationId.startsWith('conditional') ? `?_id=${id}` : '');
     const metaParameters = { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { tag: [{ system: 'urn:test', code: 'openapi' }] } }] };
     // Bodies that make each documented call succeed; operations added later get an empty Parameters.
     const bodyFor = (op: OpenApiOperation) => {
       if (op.operationId === 'create') return { resourceType: 'Patient', active: false };
-      if (op.operationId === 'update') return { resourceType: 'Patient', id, active: true };
+      if (op.operationId === 'update' || op.operationId === 'conditionalUpdate') return { resourceType: 'Patient', id, active: true };
       return /^meta(Add|Delete)/.test(op.operationId) ? metaParameters : { resourceType: 'Parameters' };
     };
     const known = (op: OpenApiOperation) => !op.tags.includes('operations') || op.operationId.startsWith('meta');
@@ -129,7 +130,7 @@ describe('the documented paths exist on the real app', () => {
     const ordered = [...all.filter(({ method }) => method !== 'delete'), ...all.filter(({ method }) => method === 'delete')];
     expect(ordered.length).toBeGreaterThan(15);
     for (const { path, method, op } of ordered) {
-      const url = concrete(path);
+      const url = concrete(path, op);
       let res: Response;
       if (method === 'post' || method === 'put') {
         res = await server.request[method](url).set('Content-Type', FHIR_JSON).send(bodyFor(op));

@@ -33,10 +33,10 @@ function resourceEntry(ctx: FhirContext, type: string): CapabilityStatementRestR
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    conditionalCreate: false,
+    conditionalCreate: true,
     conditionalRead: 'full-support',
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    conditionalUpdate: true,
+    conditionalDelete: ctx.config.conditionalDeleteMultiple ? 'multiple' : 'single',
   };
   const operations = operationsFor(ctx, type);
   if (operations.length > 0) entry.operation = operations;

@@ -3,10 +3,12 @@ import type { Config } from '../../config/config';
 import type { FhirDefinitions } from '../definitions';
 import type { OperationRegistry } from '../operations/registry';
 import type { ResourceService } from '../resource-service';
+import type { ConditionalService } from '../conditional/conditional-service';
 
 export interface FhirContext {
   config: Config;
   definitions: FhirDefinitions;
   service: ResourceService;
+  conditional: ConditionalService;
   operations: OperationRegistry;
 }

@@ -4,25 +4,17 @@
  * (404/410), checks If-Match (412), applies the patch (422) and stores the validated result as a
  * new version. The answer is shaped like an update's: 200, ETag, Last-Modified, Location, Prefer.
  */
-import { errors } from '../outcomes';
 import { readPatch } from '../patch/request';
-import { parseETag } from '../rest/etag';
+import { ifMatchVersion } from '../rest/etag';
 import type { FhirRequest, FhirResponse } from '../rest/types';
 import { writeResponse } from '../rest/version-headers';
 import type { FhirContext } from './context';
 
-function ifMatch(req: FhirRequest): number | undefined {
-  const header = req.headers['if-match'];
-  if (header === undefined) return undefined;
-  const version = parseETag(header);
-  if (version === undefined) throw errors.invalid(`If-Match must be an ETag such as W/"1" (got '${header.slice(0, 40)}')`);
-  return version;
-}
 
 export async function patch(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   ctx.service.assertType(type);
   ctx.service.assertId(id);
-  const expected = ifMatch(req);
+  const expected = ifMatchVersion(req.headers);
   const document = readPatch(req, ctx.definitions, (body) => ctx.service.validate(body, 'Parameters'));
   const version = await ctx.service.patch(type, id, (resource) => document.apply(resource), { ifMatch: expected });
   return writeResponse(req, ctx.config.baseUrl, 200, version, `Patched ${type}/${id}`);

@@ -2,11 +2,12 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { errors, informational } from '../outcomes';
 import { parseJsonBody } from '../rest/body';
-import { parseETag } from '../rest/etag';
+import { ifMatchVersion } from '../rest/etag';
 import type { FhirRequest, FhirResponse } from '../rest/types';
 import { writeResponse } from '../rest/version-headers';
 import { binaryFromRaw, isRawBinary } from './binary-body';
 import type { FhirContext } from './context';
+import { parseConditionHeader } from '../conditional/condition';
 import { etag } from '../rest/etag';
 import { returnPreference } from '../rest/prefer';
 
@@ -19,17 +20,17 @@ function jsonSize(req: FhirRequest, type: string): number | undefined {
   return req.body && !isRawBinary(req, type) ? req.body.length : undefined;
 }
 
-/** If-Match: a version the current one must equal; a malformed value is a 400. */
-function ifMatch(req: FhirRequest): number | undefined {
-  const header = req.headers['if-match'];
-  if (header === undefined) return undefined;
-  const version = parseETag(header);
-  if (version === undefined) throw errors.invalid(`If-Match must be an ETag such as W/"1" (got '${header.slice(0, 40)}')`);
-  return version;
-}
 
 export async function create(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
   ctx.service.assertType(type);
+  const ifNoneExist = req.headers['if-none-exist'];
+  if (ifNoneExist !== undefined) {
+    // Conditional create (http.html#ccreate): an existing match is returned with 200, not created.
+    const condition = parseConditionHeader(ifNoneExist);
+    const result = await ctx.conditional.create(type, body(req, type), condition, jsonSize(req, type));
+    const message = result.created ? `Created ${type}/${result.version.id}` : `${type}/${result.version.id} already matches; nothing created`;
+    return writeResponse(req, ctx.config.baseUrl, result.created ? 201 : 200, result.version, message);
+  }
   const version = await ctx.service.create(type, body(req, type), { sizeHint: jsonSize(req, type) });
   return writeResponse(req, ctx.config.baseUrl, 201, version, `Created ${type}/${version.id}`);
 }
@@ -42,7 +43,7 @@ export async function update(ctx: FhirContext, req: FhirRequest, type: string, i
     throw errors.invalid('If-None-Match on an update only supports * (create if absent)');
   }
   const result = await ctx.service.update(type, id, body(req, type, id), {
-    ifMatch: ifMatch(req),
+    ifMatch: ifMatchVersion(req.headers),
     createOnly: ifNoneMatch !== undefined,
     sizeHint: jsonSize(req, type),
   });
@@ -51,7 +52,7 @@ export async function update(ctx: FhirContext, req: FhirRequest, type: string, i
 }
 
 export async function remove(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
-  const deleted = await ctx.service.delete(type, id, { ifMatch: ifMatch(req) });
+  const deleted = await ctx.service.delete(type, id, { ifMatch: ifMatchVersion(req.headers) });
   // Deleting something absent or already deleted is not an error (http.html#delete).
   const headers: Record<string, string> = deleted ? { ETag: etag(deleted.versionId) } : {};
   if (returnPreference(req) === 'minimal') return { status: 204, headers };

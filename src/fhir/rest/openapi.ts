@@ -98,6 +98,9 @@ function parameterComponents(resourceTypes: readonly string[]): Json {
     'If-None-Match': header('If-None-Match', 'Conditional read: 304 when the version has one of these ETags', { type: 'string', example: 'W/"1"' }),
     'If-None-Match-update': header('If-None-Match', 'Create only if absent (412 when it exists)', { type: 'string', enum: ['*'] }),
     'If-Modified-Since': header('If-Modified-Since', 'Conditional read: 304 when not modified since (HTTP date)', { type: 'string', example: 'Wed, 21 Oct 2015 07:28:00 GMT' }),
+    'If-None-Exist': header('If-None-Exist', 'Conditional create: a query (_id, identifier); an existing match is returned with 200 instead', { type: 'string', example: 'identifier=http://example.org/mrn|123' }),
+    'condition-_id': query('_id', 'Condition: logical id(s), comma-separated'),
+    'condition-identifier': query('identifier', 'Condition: identifier token (system|value, value, |value or system|)', { type: 'string', example: 'http://example.org/mrn|123' }),
     Prefer: header('Prefer', 'What to return after a write', { type: 'string', enum: ['return=minimal', 'return=representation', 'return=OperationOutcome'] }),
   };
 }
@@ -310,10 +313,30 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     errors: [404, 410],
   },
   create: {
-    parameters: ['Prefer'],
+    parameters: ['Prefer', 'If-None-Exist'],
     body: 'resource',
-    ok: { 201: writeResult('Created; the server assigned the id') },
-    errors: [404],
+    ok: { 201: writeResult('Created; the server assigned the id'), 200: writeResult('If-None-Exist matched one resource: it is returned, nothing is created') },
+    errors: [404, 412],
+  },
+  'conditional-update': {
+    parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],
+    body: 'resource',
+    ok: { 200: writeResult('One match: updated'), 201: writeResult('No match: created') },
+    errors: [404, 412],
+  },
+  'conditional-patch': {
+    parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],
+    body: 'patch',
+    ok: { 200: writeResult('One match: patched') },
+    errors: [404, 409, 410, 412, 422],
+  },
+  'conditional-delete': {
+    parameters: ['condition-_id', 'condition-identifier', 'Prefer'],
+    ok: {
+      200: fhirResponse('Matches deleted, or none matched (an informational OperationOutcome)', 'OperationOutcome'),
+      204: { description: 'Deleted (Prefer: return=minimal)' },
+    },
+    errors: [404, 412],
   },
   update: {
     parameters: ['If-Match', 'If-None-Match-update', 'Prefer'],

@@ -9,6 +9,7 @@ import { patch } from '../interactions/patch';
 import { invokeOperation } from '../interactions/operation';
 import { read, vread } from '../interactions/read';
 import { create, remove, update } from '../interactions/write';
+import { conditionalDelete, conditionalPatch, conditionalUpdate } from '../interactions/conditional';
 import { errors } from '../outcomes';
 import type { FhirRequest, FhirResponse } from './types';
 
@@ -47,6 +48,9 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: ['{type}', '_search'], interaction: 'search-type', level: 'type', summary: 'Search (form body)', implemented: false, handle: notYet('Search') },
   { method: 'GET', path: ['{type}'], interaction: 'search-type', level: 'type', summary: 'Search', implemented: false, handle: notYet('Search') },
   { method: 'POST', path: ['{type}'], interaction: 'create', level: 'type', summary: 'Create a resource (server-assigned id)', implemented: true, handle: (ctx, req, p) => create(ctx, req, p.type!) },
+  { method: 'PUT', path: ['{type}'], interaction: 'conditional-update', level: 'type', summary: 'Conditional update ([type]?_id or identifier)', implemented: true, handle: (ctx, req, p) => conditionalUpdate(ctx, req, p.type!) },
+  { method: 'DELETE', path: ['{type}'], interaction: 'conditional-delete', level: 'type', summary: 'Conditional delete ([type]?_id or identifier)', implemented: true, handle: (ctx, req, p) => conditionalDelete(ctx, req, p.type!) },
+  { method: 'PATCH', path: ['{type}'], interaction: 'conditional-patch', level: 'type', summary: 'Conditional patch ([type]?_id or identifier)', implemented: true, handle: (ctx, req, p) => conditionalPatch(ctx, req, p.type!) },
   { method: 'GET', path: ['{type}', '{id}'], interaction: 'read', level: 'instance', summary: 'Read the current version', implemented: true, handle: (ctx, req, p) => read(ctx, req, p.type!, p.id!) },
   { method: 'PUT', path: ['{type}', '{id}'], interaction: 'update', level: 'instance', summary: 'Update or create with a client id', implemented: true, handle: (ctx, req, p) => update(ctx, req, p.type!, p.id!) },
   { method: 'DELETE', path: ['{type}', '{id}'], interaction: 'delete', level: 'instance', summary: 'Delete', implemented: true, handle: (ctx, req, p) => remove(ctx, req, p.type!, p.id!) },
@@ -103,7 +107,10 @@ export function matchRoute(method: string, segments: string[]): RouteMatch {
 
 const implementedCodes = (level: Route['level']) => [
   ...new Set(
-    ROUTES.filter((r) => r.implemented && r.level === level && r.interaction !== 'operation' && r.interaction !== 'capabilities').map(
+    // Conditional variants are flags of update/delete in the CapabilityStatement, not interactions.
+    ROUTES.filter(
+      (r) => r.implemented && r.level === level && !['operation', 'capabilities'].includes(r.interaction) && !r.interaction.startsWith('conditional-'),
+    ).map(
       (r) => r.interaction,
     ),
   ),

@@ -43,6 +43,8 @@ export function bodyUpdate(packed: StoredBody): { set: StoredBody; unset: Record
 /** Current version of a resource, in the collection named after its type. */
 export interface CurrentDoc extends StoredBody {
   _id: string;
+  /** Identifier token keys for conditional matching. */
+  ident?: string[];
   vid: number;
   ts: Date;
   deleted: boolean;

@@ -19,7 +19,10 @@ export const HISTORY_INDEXES: readonly IndexSpec[] = [
   { name: 'type_id_ts', key: { t: 1, i: 1, ts: -1, _id: -1 } },
 ];
 
-export const CURRENT_INDEXES: readonly IndexSpec[] = [{ name: 'ts', key: { ts: -1 } }];
+export const CURRENT_INDEXES: readonly IndexSpec[] = [
+  { name: 'ts', key: { ts: -1 } },
+  { name: 'identifier', key: { ident: 1 } },
+];
 
 const PARALLEL = 16;
 

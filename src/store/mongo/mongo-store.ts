@@ -7,11 +7,12 @@
  * The version counter is incremented atomically by the server, so two writers can
  * never produce the same version and an If-Match update loses cleanly.
  */
-import type { Collection, Db, MongoClient } from 'mongodb';
+import type { Collection, Db, Filter, MongoClient } from 'mongodb';
 import { MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
+  MatchCriteria,
   SizeHint,
   HistoryPage,
   HistoryQuery,
@@ -29,6 +30,7 @@ import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
 import { InsertBatcher, InsertError } from './insert-batcher';
+import { CLAIMS_COLLECTION, withClaim } from './claims';
 
 const DUPLICATE_KEY = 11000;
 
@@ -94,6 +96,7 @@ export class MongoFhirStore implements FhirStore {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const ts = new Date();
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
+    if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
     try {
       let inserter = this.inserters.get(type);
       if (!inserter) {
@@ -131,7 +134,7 @@ export class MongoFhirStore implements FhirStore {
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
-        { $inc: { vid: 1 }, $set: { ts, deleted: false, method, ...set }, $unset: unset },
+        { $inc: { vid: 1 }, $set: { ts, deleted: false, method, ident: options.index?.identifiers ?? [], ...set }, $unset: unset },
         // Only the version and deleted flag of the previous document are needed, not its body.
         { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 } },
       );
@@ -219,6 +222,21 @@ export class MongoFhirStore implements FhirStore {
     // The current document changes only if this version is still current.
     await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: set, $unset: unset });
     return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed });
+  }
+
+  async findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
+    const and: Filter<CurrentDoc>[] = [{ deleted: false }];
+    for (const ids of criteria.ids ?? []) and.push({ _id: { $in: ids } });
+    for (const keys of criteria.identifiers ?? []) and.push({ ident: { $in: keys } });
+    const docs = await this.current(type)
+      .find({ $and: and }, { projection: { _id: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => doc._id);
+  }
+
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return withClaim(this.db.collection(CLAIMS_COLLECTION), key, fn);
   }
 
   metaInUse(types: readonly string[]): Promise<Meta> {

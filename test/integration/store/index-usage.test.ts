@@ -13,6 +13,8 @@ import type { TestServer } from '../../helpers/server';
 import { startTestServer } from '../../helpers/server';
 
 let server: TestServer;
+/** Every collection has it without declaring it. */
+const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 const seen: Array<{ collection: string; filter: Document; sort?: Document }> = [];
 
 /** The driver sends `sort` as a Map. */
@@ -103,6 +105,9 @@ describe('index usage', () => {
       await store.history({ type: 'Patient', id: 'idx-1', count: 5 });
       await store.history({ type: 'Patient', count: 5, at: { start: since, end: new Date() } });
       await store.history({ count: 5, at: { start: since, end: new Date() } });
+      await store.findIds('Patient', { identifiers: [['http://x|1', '*|2']] }, 2);
+      await store.findIds('Patient', { ids: [['idx-1']], identifiers: [['*|2']] }, 2);
+      await store.findIds('Patient', { ids: [['idx-1', 'idx-2']] }, 2);
     } finally {
       await client.close();
     }
@@ -110,7 +115,7 @@ describe('index usage', () => {
     const unserved = seen.filter(({ collection, filter, sort }) => {
       if (Object.keys(filter).length === 1 && '_id' in filter) return false; // the _id index
       if ('_id' in filter && typeof filter._id !== 'object') return false; // _id point lookups with extra conditions
-      const indexes = collection === 'history' ? HISTORY_INDEXES : CURRENT_INDEXES;
+      const indexes = [...(collection === 'history' ? HISTORY_INDEXES : CURRENT_INDEXES), ID_INDEX];
       return !indexes.some((index) => served(index, filter, sort));
     });
     expect(unserved).toEqual([]);
