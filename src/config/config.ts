@@ -22,6 +22,8 @@ export interface Config {
   maxPageSize: number;
   /** Conditional delete may delete several matches (else 412), up to this many. */
   conditionalDeleteMultiple: boolean;
+  /** Largest number of entries accepted in a batch or transaction Bundle (413 beyond). */
+  maxBundleEntries: number;
   conditionalDeleteMax: number;
   /** Store the R4 conformance resources (StructureDefinitions, SearchParameters…) at start. */
   seedDefinitions: boolean;
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDefinitions: bool('SEED_DEFINITIONS', true),
     conditionalDeleteMultiple: bool('CONDITIONAL_DELETE_MULTIPLE', false),
     conditionalDeleteMax: int('CONDITIONAL_DELETE_MAX', 100, 1, 10000),
+    maxBundleEntries: int('MAX_BUNDLE_ENTRIES', 1000, 1, 100000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

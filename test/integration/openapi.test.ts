@@ -83,7 +83,8 @@ describe('openapi.yaml', () => {
     expect(paths).toEqual(expect.arrayContaining(['/fhir/$meta', '/fhir/{type}/$meta', '/fhir/{type}/{id}/$meta-add', '/fhir/{type}/{id}/_history/{vid}/$meta']));
     // Search is not implemented yet: no GET on the type, no POST on the base.
     expect(doc.paths['/fhir/{type}']!.get).toBeUndefined();
-    expect(doc.paths['/fhir']).toBeUndefined();
+    expect(doc.paths['/fhir']!.get).toBeUndefined();
+    expect(doc.paths['/fhir']!.post).toBeDefined();
     expect(doc.paths['/fhir/{type}/{id}']!.patch).toBeDefined();
     // $meta-add changes state: POST only.
     expect(doc.paths['/fhir/{type}/{id}/$meta-add']!.get).toBeUndefined();
@@ -121,6 +122,7 @@ describe('the documented paths exist on the real app', () => {
     // Bodies that make each documented call succeed; operations added later get an empty Parameters.
     const bodyFor = (op: OpenApiOperation) => {
       if (op.operationId === 'create') return { resourceType: 'Patient', active: false };
+      if (op.operationId === 'batch') return { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'metadata' } }] };
       if (op.operationId === 'update' || op.operationId === 'conditionalUpdate') return { resourceType: 'Patient', id, active: true };
       return /^meta(Add|Delete)/.test(op.operationId) ? metaParameters : { resourceType: 'Parameters' };
     };

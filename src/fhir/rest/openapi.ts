@@ -71,6 +71,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   415: { name: 'UnsupportedMediaType', description: 'The request body is not FHIR JSON (or, for PATCH, not JSON Patch or FHIR JSON)' },
   422: { name: 'UnprocessableEntity', description: 'The patch cannot be applied to the resource, or its result is not a valid resource' },
   500: { name: 'ServerError', description: 'Internal error' },
+  501: { name: 'NotImplemented', description: 'Not implemented yet (e.g. transaction Bundles)' },
 };
 
 function typePathParameter(resourceTypes: readonly string[]): Json {
@@ -317,6 +318,12 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     body: 'resource',
     ok: { 201: writeResult('Created; the server assigned the id'), 200: writeResult('If-None-Exist matched one resource: it is returned, nothing is created') },
     errors: [404, 412],
+  },
+  batch: {
+    parameters: ['Prefer'],
+    body: 'resource',
+    ok: { 200: fhirResponse('A batch-response Bundle: one entry per request entry, in the same order', 'Bundle') },
+    errors: [413, 501],
   },
   'conditional-update': {
     parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],

@@ -9,6 +9,7 @@ import { patch } from '../interactions/patch';
 import { invokeOperation } from '../interactions/operation';
 import { read, vread } from '../interactions/read';
 import { create, remove, update } from '../interactions/write';
+import { postBundle } from '../interactions/bundle';
 import { conditionalDelete, conditionalPatch, conditionalUpdate } from '../interactions/conditional';
 import { errors } from '../outcomes';
 import type { FhirRequest, FhirResponse } from './types';
@@ -38,7 +39,7 @@ const op = (level: 'system' | 'type' | 'instance') => (ctx: FhirContext, req: Fh
 export const ROUTES: Route[] = [
   { method: 'GET', path: ['metadata'], interaction: 'capabilities', level: 'system', summary: 'CapabilityStatement', implemented: true, handle: (ctx, req) => capabilities(ctx, req) },
   { method: 'GET', path: ['_history'], interaction: 'history-system', level: 'system', summary: 'History of all resources', implemented: true, handle: (ctx, req) => history(ctx, req) },
-  { method: 'POST', path: [], interaction: 'transaction', level: 'system', summary: 'batch or transaction Bundle', implemented: false, handle: notYet('batch/transaction') },
+  { method: 'POST', path: [], interaction: 'batch', level: 'system', summary: 'batch Bundle (transaction: not yet)', implemented: true, handle: (ctx, req) => postBundle(ctx, req) },
   { method: 'GET', path: [], interaction: 'search-system', level: 'system', summary: 'Search all types', implemented: false, handle: notYet('Search') },
   { method: 'GET', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
   { method: 'POST', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
