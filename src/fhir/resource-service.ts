@@ -96,11 +96,17 @@ export class ResourceService {
     return resource;
   }
 
-  async create(type: string, body: unknown, options: Pick<WriteOptions, 'sizeHint'> = {}): Promise<StoredVersion> {
+  async create(type: string, body: unknown, options: Pick<WriteOptions, 'sizeHint'> & { id?: string } = {}): Promise<StoredVersion> {
     this.assertType(type);
     const resource = this.validate(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
-    return this.store.create({ ...resource, id: newId() }, { ...options, index: indexValues(resource) });
+    // A transaction may have assigned it already, so references to the entry could be rewritten.
+    const id = options.id ?? newId();
+    try {
+      return await this.store.create({ ...resource, id }, { sizeHint: options.sizeHint, index: indexValues(resource) });
+    } catch (err) {
+      throw this.translate(err, type, id);
+    }
   }
 
   async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {
@@ -178,6 +184,11 @@ export class ResourceService {
     const changed = await this.store.changeMeta(type, id, versionId, change);
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
     return changed;
+  }
+
+  /** Runs `fn` with all its writes applied together or not at all (see FhirStore.transaction). */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.store.transaction(fn);
   }
 
   /** Ids of current resources of `type` matching the criteria (at most `limit`). */

@@ -118,6 +118,11 @@ export interface FhirStore {
   changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined>;
   /** Profiles, tags and security labels in use, for a type or the whole system. */
   metaInUse(types: readonly string[]): Promise<Meta>;
+  /**
+   * Runs `fn` so that all store writes inside it happen together or not at all: a MongoDB
+   * transaction where supported, else an undo journal (weaker isolation; see atomic.ts).
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Ids of current resources matching the criteria, at most `limit` of them. */
   findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]>;
   /**

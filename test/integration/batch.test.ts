@@ -86,13 +86,12 @@ describe('batch', () => {
     expect((await server.request.get('/fhir/Patient/b-p')).body.active).toBe(true);
   });
 
-  it('rejects what is not a batch: wrong bodies 400, too many entries 413, transaction 501 for now', async () => {
+  it('rejects what is not a batch: wrong bodies 400, too many entries 413', async () => {
     expect((await server.request.post('/fhir').send({ resourceType: 'Patient' })).status).toBe(400);
     expect((await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'collection' })).status).toBe(400);
     const six = Array.from({ length: 6 }, () => ({ request: { method: 'GET', url: 'metadata' } }));
     const tooMany = await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'batch', entry: six });
     expect(tooMany.status).toBe(413);
-    expect((await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'transaction' })).status).toBe(501);
     const nested = await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'Bundle', type: 'batch' }, request: { method: 'POST', url: '/' } }] });
     expect((nested.body.entry as Entry[])[0]!.response.status).toBe('400 Bad Request');
     const absolute = await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'http://elsewhere.org/fhir/Patient/1' } }] });

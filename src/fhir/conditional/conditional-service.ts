@@ -28,13 +28,13 @@ export class ConditionalService {
     return this.service.findIds(type, { ids: condition.ids, identifiers: condition.identifiers }, limit);
   }
 
-  async create(type: string, body: unknown, condition: Condition, sizeHint?: number): Promise<ConditionalCreateResult> {
+  async create(type: string, body: unknown, condition: Condition, sizeHint?: number, id?: string): Promise<ConditionalCreateResult> {
     this.service.assertType(type);
     return this.service.exclusive(claimKey(type, condition), async () => {
       const ids = await this.matches(type, condition, 2);
       if (ids.length > 1) throw multipleMatches(type, condition);
       if (ids.length === 1) return { created: false, version: await this.service.read(type, ids[0]!) };
-      return { created: true, version: await this.service.create(type, body, { sizeHint }) };
+      return { created: true, version: await this.service.create(type, body, { sizeHint, id }) };
     });
   }
 

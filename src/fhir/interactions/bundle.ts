@@ -1,6 +1,7 @@
-/** POST [base] with a Bundle: batch now; transaction is the next step of the bundles issue. */
+/** POST [base] with a batch or transaction Bundle (http.html#transaction). */
 import type { Bundle } from '@medplum/fhirtypes';
 import { processBatch } from '../bundle/batch';
+import { processTransaction } from '../bundle/transaction';
 import { errors, FhirError, issue } from '../outcomes';
 import { parseJsonBody } from '../rest/body';
 import type { FhirRequest, FhirResponse } from '../rest/types';
@@ -23,6 +24,6 @@ export async function postBundle(ctx: FhirContext, req: FhirRequest): Promise<Fh
     throw new FhirError([issue('too-costly', `The Bundle has ${count} entries; this server accepts at most ${ctx.config.maxBundleEntries}`)], 413);
   }
   if (bundle.type === 'batch') return { status: 200, resource: await processBatch(ctx, req, bundle) };
-  if (bundle.type === 'transaction') throw errors.notSupported('transaction Bundles are not implemented yet; send type batch', 501);
+  if (bundle.type === 'transaction') return { status: 200, resource: await processTransaction(ctx, req, bundle) };
   throw errors.invalid(`Bundle.type must be batch or transaction (got ${String(bundle.type).slice(0, 40)})`, 'Bundle.type');
 }

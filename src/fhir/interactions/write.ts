@@ -27,11 +27,11 @@ export async function create(ctx: FhirContext, req: FhirRequest, type: string): 
   if (ifNoneExist !== undefined) {
     // Conditional create (http.html#ccreate): an existing match is returned with 200, not created.
     const condition = parseConditionHeader(ifNoneExist);
-    const result = await ctx.conditional.create(type, body(req, type), condition, jsonSize(req, type));
+    const result = await ctx.conditional.create(type, body(req, type), condition, jsonSize(req, type), req.assignedId);
     const message = result.created ? `Created ${type}/${result.version.id}` : `${type}/${result.version.id} already matches; nothing created`;
     return writeResponse(req, ctx.config.baseUrl, result.created ? 201 : 200, result.version, message);
   }
-  const version = await ctx.service.create(type, body(req, type), { sizeHint: jsonSize(req, type) });
+  const version = await ctx.service.create(type, body(req, type), { sizeHint: jsonSize(req, type), id: req.assignedId });
   return writeResponse(req, ctx.config.baseUrl, 201, version, `Created ${type}/${version.id}`);
 }
 

@@ -322,8 +322,8 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
   batch: {
     parameters: ['Prefer'],
     body: 'resource',
-    ok: { 200: fhirResponse('A batch-response Bundle: one entry per request entry, in the same order', 'Bundle') },
-    errors: [413, 501],
+    ok: { 200: fhirResponse('A batch-response or transaction-response Bundle: one entry per request entry, in the same order', 'Bundle') },
+    errors: [404, 409, 412, 413, 422],
   },
   'conditional-update': {
     parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],

@@ -24,6 +24,8 @@ export interface Route {
   interaction: string;
   level: 'system' | 'type' | 'instance';
   summary: string;
+  /** Further interaction codes the same route serves (POST [base]: batch and transaction). */
+  also?: string[];
   /** False for interactions that later issues implement (answered with 501). */
   implemented: boolean;
   handle(ctx: FhirContext, req: FhirRequest, params: Record<string, string>): Promise<FhirResponse> | FhirResponse;
@@ -39,7 +41,7 @@ const op = (level: 'system' | 'type' | 'instance') => (ctx: FhirContext, req: Fh
 export const ROUTES: Route[] = [
   { method: 'GET', path: ['metadata'], interaction: 'capabilities', level: 'system', summary: 'CapabilityStatement', implemented: true, handle: (ctx, req) => capabilities(ctx, req) },
   { method: 'GET', path: ['_history'], interaction: 'history-system', level: 'system', summary: 'History of all resources', implemented: true, handle: (ctx, req) => history(ctx, req) },
-  { method: 'POST', path: [], interaction: 'batch', level: 'system', summary: 'batch Bundle (transaction: not yet)', implemented: true, handle: (ctx, req) => postBundle(ctx, req) },
+  { method: 'POST', path: [], interaction: 'batch', also: ['transaction'], level: 'system', summary: 'batch or transaction Bundle', implemented: true, handle: (ctx, req) => postBundle(ctx, req) },
   { method: 'GET', path: [], interaction: 'search-system', level: 'system', summary: 'Search all types', implemented: false, handle: notYet('Search') },
   { method: 'GET', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
   { method: 'POST', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
@@ -111,9 +113,7 @@ const implementedCodes = (level: Route['level']) => [
     // Conditional variants are flags of update/delete in the CapabilityStatement, not interactions.
     ROUTES.filter(
       (r) => r.implemented && r.level === level && !['operation', 'capabilities'].includes(r.interaction) && !r.interaction.startsWith('conditional-'),
-    ).map(
-      (r) => r.interaction,
-    ),
+    ).flatMap((r) => [r.interaction, ...(r.also ?? [])]),
   ),
 ];
 

@@ -15,6 +15,8 @@ export interface FhirRequest {
   body: Buffer | undefined;
   requestId: string;
   log: Logger;
+  /** Internal only (transaction entries): the id a create must use. Never set from HTTP. */
+  assignedId?: string;
 }
 
 export interface FhirResponse {

@@ -31,6 +31,7 @@ import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
 import { InsertBatcher, InsertError } from './insert-batcher';
 import { CLAIMS_COLLECTION, withClaim } from './claims';
+import { Atomic, atomicContext, sessionOption } from './atomic';
 
 const DUPLICATE_KEY = 11000;
 
@@ -45,6 +46,7 @@ export class MongoFhirStore implements FhirStore {
   private readonly readers = new Map<string, ReadBatcher<CurrentDoc>>();
   private readonly inserters = new Map<string, InsertBatcher<CurrentDoc>>();
   private readonly historyInserter: InsertBatcher<HistoryDoc>;
+  private readonly atomic: Atomic;
 
   constructor(
     private readonly client: MongoClient,
@@ -52,11 +54,15 @@ export class MongoFhirStore implements FhirStore {
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
     this.historyInserter = new InsertBatcher(this.versions);
+    this.atomic = new Atomic(client, db, () => this.supportsTransactions);
   }
 
   async init(resourceTypes: readonly string[]): Promise<void> {
     this.supportsTransactions = await detectTransactions(this.db);
     await ensureIndexes(this.db, resourceTypes);
+    await this.atomic.recover();
+    // Journals of a process that died just before this start are not old enough yet: look again.
+    setTimeout(() => void this.atomic.recover().catch(() => undefined), 61_000).unref();
   }
 
   async close(): Promise<void> {
@@ -76,7 +82,16 @@ export class MongoFhirStore implements FhirStore {
     return collection;
   }
 
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.atomic.run(fn);
+  }
+
   async read(type: string, id: string): Promise<StoredVersion | undefined> {
+    if (atomicContext()) {
+      // Inside a transaction reads must use its session, so they are not coalesced.
+      const doc = await this.current(type).findOne({ _id: id }, sessionOption());
+      return doc ? fromCurrent(type, doc) : undefined;
+    }
     let reader = this.readers.get(type);
     if (!reader) {
       reader = new ReadBatcher(this.current(type));
@@ -87,7 +102,7 @@ export class MongoFhirStore implements FhirStore {
   }
 
   async vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
-    const doc = await this.versions.findOne({ _id: historyKey(type, id, versionId) });
+    const doc = await this.versions.findOne({ _id: historyKey(type, id, versionId) }, sessionOption());
     return doc ? fromHistory(doc) : undefined;
   }
 
@@ -98,12 +113,17 @@ export class MongoFhirStore implements FhirStore {
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
     if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
     try {
-      let inserter = this.inserters.get(type);
-      if (!inserter) {
-        inserter = new InsertBatcher(this.current(type));
-        this.inserters.set(type, inserter);
+      if (atomicContext()) {
+        await this.atomic.record({ type, id: doc._id, before: null, historyKey: historyKey(type, doc._id, 1) });
+        await this.current(type).insertOne(doc, sessionOption());
+      } else {
+        let inserter = this.inserters.get(type);
+        if (!inserter) {
+          inserter = new InsertBatcher(this.current(type));
+          this.inserters.set(type, inserter);
+        }
+        await inserter.insert(doc);
       }
-      await inserter.insert(doc);
     } catch (err) {
       if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${resource.id} already exists`, 'exists');
       throw err;
@@ -131,12 +151,13 @@ export class MongoFhirStore implements FhirStore {
     const method = options.method ?? 'PUT';
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
+    await this.recordUndo(type, id);
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
         { $inc: { vid: 1 }, $set: { ts, deleted: false, method, ident: options.index?.identifiers ?? [], ...set }, $unset: unset },
         // Only the version and deleted flag of the previous document are needed, not its body.
-        { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 } },
+        { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 }, ...sessionOption() },
       );
     } catch (err) {
       // Two concurrent update-as-creates of a new id: one upsert wins, the other retries as an update.
@@ -144,7 +165,7 @@ export class MongoFhirStore implements FhirStore {
       throw err;
     }
     if (!before && options.ifMatch !== undefined) {
-      const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 } });
+      const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 }, ...sessionOption() });
       throw new StoreConflictError(
         now && !now.deleted ? `Version ${options.ifMatch} is not the current version (${now.vid})` : `${type}/${id} does not exist`,
         now && !now.deleted ? 'version-mismatch' : 'not-found',
@@ -161,14 +182,15 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const filter =
       options.ifMatch === undefined ? { _id: id, deleted: false } : { _id: id, deleted: false, vid: options.ifMatch };
+    await this.recordUndo(type, id);
     const after = await this.current(type).findOneAndUpdate(
       filter,
       { $inc: { vid: 1 }, $set: { ts, deleted: true, method: 'DELETE' } },
-      { returnDocument: 'after', projection: { resource: 0, z: 0 } },
+      { returnDocument: 'after', projection: { resource: 0, z: 0 }, ...sessionOption() },
     );
     if (!after) {
       if (options.ifMatch !== undefined) {
-        const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 } });
+        const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 }, ...sessionOption() });
         if (now && !now.deleted) {
           throw new StoreConflictError(
             `Version ${options.ifMatch} is not the current version (${now.vid})`,
@@ -181,6 +203,16 @@ export class MongoFhirStore implements FhirStore {
     }
     await this.appendHistory(type, after);
     return fromCurrent(type, after);
+  }
+
+  /**
+   * On the journal path, the full current document is saved before it changes, so a failed
+   * transaction can put it back. The next version's history entry is the one to remove.
+   */
+  private async recordUndo(type: string, id: string): Promise<void> {
+    if (!atomicContext()?.journal) return;
+    const before = await this.current(type).findOne({ _id: id });
+    await this.atomic.record({ type, id, before, historyKey: historyKey(type, id, (before?.vid ?? 0) + 1) });
   }
 
   private async appendHistory(type: string, doc: CurrentDoc): Promise<void> {
@@ -197,7 +229,8 @@ export class MongoFhirStore implements FhirStore {
       if (doc.resource) entry.resource = doc.resource;
       else if (doc.z) entry.z = doc.z;
     }
-    await this.historyInserter.insert(entry);
+    if (atomicContext()) await this.versions.insertOne(entry, sessionOption());
+    else await this.historyInserter.insert(entry);
   }
 
   history(query: HistoryQuery): Promise<HistoryPage> {
@@ -229,7 +262,7 @@ export class MongoFhirStore implements FhirStore {
     for (const ids of criteria.ids ?? []) and.push({ _id: { $in: ids } });
     for (const keys of criteria.identifiers ?? []) and.push({ ident: { $in: keys } });
     const docs = await this.current(type)
-      .find({ $and: and }, { projection: { _id: 1 } })
+      .find({ $and: and }, { projection: { _id: 1 }, ...sessionOption() })
       .limit(limit)
       .toArray();
     return docs.map((doc) => doc._id);

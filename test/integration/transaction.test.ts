@@ -1,0 +1,131 @@
+/**
+ * transaction Bundles on both atomic paths: mongo-java-server (no transactions: undo journal)
+ * and jongodb (multi-document transactions).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MongoEngine } from '../../src/store/mongo/engine';
+import { startJongodb } from '../../src/store/mongo/engine';
+import type { TestServer } from '../helpers/server';
+import { startTestServer } from '../helpers/server';
+
+let jongodb: MongoEngine;
+const servers: Record<string, TestServer> = {};
+beforeAll(async () => {
+  jongodb = await startJongodb();
+  servers.journal = await startTestServer();
+  servers.transactions = await startTestServer({ mongodbUrl: jongodb.url });
+});
+afterAll(async () => {
+  for (const server of Object.values(servers)) await server.close();
+  await jongodb?.stop();
+});
+
+const MRN = 'urn:test:mrn';
+type Entry = { resource?: { id: string; subject?: { reference: string } }; response: { status: string; location?: string } };
+
+describe.each(['journal', 'transactions'])('transaction (%s path)', (path) => {
+  const server = () => servers[path]!;
+  it('runs on the expected path', () => {
+    expect(server().container.store.supportsTransactions).toBe(path === 'transactions');
+  });
+
+  it('stores every entry, with urn:uuid references rewritten to the assigned ids', async () => {
+    const res = await server().request.post('/fhir').send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111',
+          resource: { resourceType: 'Observation', status: 'final', code: { text: 'hr' }, subject: { reference: 'urn:uuid:22222222-2222-4222-8222-222222222222' } },
+          request: { method: 'POST', url: 'Observation' },
+        },
+        {
+          fullUrl: 'urn:uuid:22222222-2222-4222-8222-222222222222',
+          resource: { resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-1` }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.type).toBe('transaction-response');
+    const [observation, patient] = res.body.entry as Entry[];
+    expect(observation!.response.status).toBe('201 Created');
+    expect(patient!.response.status).toBe('201 Created');
+    const patientId = patient!.response.location!.split('/').at(-3);
+    expect(observation!.resource!.subject!.reference).toBe(`Patient/${patientId}`);
+    expect((await server().request.get(`/fhir/Patient/${patientId}`)).status).toBe(200);
+  });
+
+  it('stores nothing when an entry fails, and names the failing entry', async () => {
+    await server().request.put('/fhir/Patient/tx-keep').send({ resourceType: 'Patient', id: 'tx-keep', active: true });
+    const res = await server().request.post('/fhir').send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient', id: 'tx-keep', active: false }, request: { method: 'PUT', url: 'Patient/tx-keep' } },
+        { resource: { resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-lost` }] }, request: { method: 'POST', url: 'Patient' } },
+        { request: { method: 'DELETE', url: 'Patient/tx-keep' } },
+        { resource: { resourceType: 'Patient', birthDate: 'never' }, request: { method: 'POST', url: 'Patient' } },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].expression).toEqual(['Bundle.entry[3]']);
+    expect(res.body.issue[0].diagnostics).toContain('nothing was stored');
+    const kept = await server().request.get('/fhir/Patient/tx-keep');
+    expect(kept.status).toBe(200);
+    expect(kept.body.active).toBe(true);
+    expect(kept.body.meta.versionId).toBe('1');
+    expect((await server().request.get('/fhir/Patient/tx-keep/_history')).body.total).toBe(1);
+    expect(await server().container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|${path}-lost`]] }, 5)).toEqual([]);
+  });
+
+  it('resolves conditional references: one match rewritten, none 400, several 412', async () => {
+    await server().request.post('/fhir/Patient').send({ resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-cond` }] });
+    const obs = (reference: string) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference } }, request: { method: 'POST', url: 'Observation' } }],
+    });
+    const ok = await server().request.post('/fhir').send(obs(`Patient?identifier=${MRN}|${path}-cond`));
+    expect(ok.status).toBe(200);
+    expect((ok.body.entry as Entry[])[0]!.resource!.subject!.reference).toMatch(/^Patient\/[0-9a-f-]{36}$/);
+    expect((await server().request.post('/fhir').send(obs(`Patient?identifier=${MRN}|nobody`))).status).toBe(400);
+    await server().request.post('/fhir/Patient').send({ resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-cond` }] });
+    expect((await server().request.post('/fhir').send(obs(`Patient?identifier=${MRN}|${path}-cond`))).status).toBe(412);
+  });
+
+  it('points references at the existing match of a conditional create', async () => {
+    const existing = await server().request.post('/fhir/Patient').send({ resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-exists` }] });
+    const res = await server().request.post('/fhir').send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:33333333-3333-4333-8333-333333333333', resource: { resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-exists` }] }, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${MRN}|${path}-exists` } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:33333333-3333-4333-8333-333333333333' } }, request: { method: 'POST', url: 'Observation' } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const [patient, observation] = res.body.entry as Entry[];
+    expect(patient!.response.status).toBe('200 OK');
+    expect(observation!.resource!.subject!.reference).toBe(`Patient/${existing.body.id}`);
+  });
+});
+
+describe('journal recovery', () => {
+  it('undoes a transaction left open by a crashed process at the next start', async () => {
+    const server = servers.journal!;
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', active: true });
+    const db = server.container.mongoClient.db(server.config.mongodbDatabase);
+    await db.collection<{ _id: string }>('journal').insertOne({
+      _id: 'crashed',
+      state: 'open',
+      at: new Date(Date.now() - 3_600_000),
+      steps: [{ type: 'Patient', id: created.body.id, before: null, historyKey: `Patient/${created.body.id}/1` }],
+    } as never);
+    const { MongoFhirStore } = await import('../../src/store/mongo/mongo-store');
+    await new MongoFhirStore(server.container.mongoClient, db).init(['Patient']);
+    expect((await server.request.get(`/fhir/Patient/${created.body.id}`)).status).toBe(404);
+    expect(await db.collection('journal').countDocuments({ _id: 'crashed' } as never)).toBe(0);
+  });
+});
