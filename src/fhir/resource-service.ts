@@ -220,6 +220,8 @@ export class ResourceService {
         return errors.preconditionFailed(`${type}/${id} already exists`);
       case 'not-found':
         return errors.notFound(`${type}/${id} is not known`);
+      case 'concurrent':
+        return errors.conflict(`${type}/${id} was changed by a concurrent transaction; try again`);
     }
   }
 }

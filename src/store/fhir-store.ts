@@ -80,7 +80,8 @@ export type MetaChange = (meta: Meta) => Meta;
 export class StoreConflictError extends Error {
   constructor(
     message: string,
-    readonly reason: 'version-mismatch' | 'exists' | 'not-found',
+    /** `concurrent`: another transaction changed the document first (MongoDB WriteConflict). */
+    readonly reason: 'version-mismatch' | 'exists' | 'not-found' | 'concurrent',
     readonly currentVersion?: number,
   ) {
     super(message);

@@ -121,11 +121,37 @@ describe('journal recovery', () => {
       _id: 'crashed',
       state: 'open',
       at: new Date(Date.now() - 3_600_000),
-      steps: [{ type: 'Patient', id: created.body.id, before: null, historyKey: `Patient/${created.body.id}/1` }],
+      steps: [{ type: 'Patient', id: created.body.id, before: null, vid: 1, historyKey: `Patient/${created.body.id}/1` }],
     } as never);
     const { MongoFhirStore } = await import('../../src/store/mongo/mongo-store');
     await new MongoFhirStore(server.container.mongoClient, db).init(['Patient']);
     expect((await server.request.get(`/fhir/Patient/${created.body.id}`)).status).toBe(404);
     expect(await db.collection('journal').countDocuments({ _id: 'crashed' } as never)).toBe(0);
+  });
+});
+
+describe('concurrent transactions (journal path)', () => {
+  it('two transactions updating one resource at the same version: one wins, the other stores nothing', async () => {
+    const server = servers.journal!;
+    await server.request.put('/fhir/Patient/tx-race').send({ resourceType: 'Patient', id: 'tx-race' });
+    const bundle = (n: number) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient', identifier: [{ system: MRN, value: `race-side-${n}` }] }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { resourceType: 'Patient', id: 'tx-race', gender: n === 1 ? 'male' : 'female' }, request: { method: 'PUT', url: 'Patient/tx-race', ifMatch: 'W/"1"' } },
+      ],
+    });
+    const [a, b] = await Promise.all([server.request.post('/fhir').send(bundle(1)), server.request.post('/fhir').send(bundle(2))]);
+    expect([a.status, b.status].sort()).toEqual([200, 412]);
+    const winner = a.status === 200 ? 1 : 2;
+    const loser = 3 - winner;
+    const current = await server.request.get('/fhir/Patient/tx-race');
+    expect(current.body.meta.versionId).toBe('2');
+    expect(current.body.gender).toBe(winner === 1 ? 'male' : 'female');
+    expect((await server.request.get('/fhir/Patient/tx-race/_history')).body.total).toBe(2);
+    const service = server.container.fhir.service;
+    expect(await service.findIds('Patient', { identifiers: [[`${MRN}|race-side-${winner}`]] }, 5)).toHaveLength(1);
+    expect(await service.findIds('Patient', { identifiers: [[`${MRN}|race-side-${loser}`]] }, 5)).toHaveLength(0);
   });
 });

@@ -17,11 +17,16 @@ export const JOURNAL_COLLECTION = 'journal';
 /** A journal open longer than this belongs to a dead process (transactions are short). */
 const ABANDONED_MS = 60_000;
 
-/** How to undo one write: put `before` back (or remove the document), drop the history entry. */
+/**
+ * How to undo one write: put `before` back (or remove the document) and drop the history entry,
+ * but only while the document is still at `vid`, the version this write made; a later write by
+ * someone else is not clobbered.
+ */
 export interface UndoStep {
   type: string;
   id: string;
   before: CurrentDoc | null;
+  vid: number;
   historyKey: string;
 }
 
@@ -102,12 +107,24 @@ export class Atomic {
     await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps } });
   }
 
+  /** Drops the step of a write that did not happen (it failed or its precondition did not hold). */
+  async forget(step: UndoStep): Promise<void> {
+    const journal = storage.getStore()?.journal;
+    if (!journal) return;
+    const index = journal.steps.indexOf(step);
+    if (index < 0) return;
+    journal.steps.splice(index, 1);
+    await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps } });
+  }
+
   private async undo(steps: UndoStep[]): Promise<void> {
     for (const step of [...steps].reverse()) {
       const current = this.db.collection<CurrentDoc>(step.type);
-      if (step.before) await current.replaceOne({ _id: step.id }, step.before, { upsert: true });
-      else await current.deleteOne({ _id: step.id });
-      await this.db.collection<{ _id: string }>(HISTORY_COLLECTION).deleteOne({ _id: step.historyKey });
+      const mine = { _id: step.id, vid: step.vid };
+      const undone = step.before
+        ? (await current.replaceOne(mine, step.before)).matchedCount
+        : (await current.deleteOne(mine)).deletedCount;
+      if (undone === 1) await this.db.collection<{ _id: string }>(HISTORY_COLLECTION).deleteOne({ _id: step.historyKey });
     }
   }
 

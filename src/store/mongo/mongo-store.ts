@@ -32,8 +32,17 @@ import { ReadBatcher } from './read-batcher';
 import { InsertBatcher, InsertError } from './insert-batcher';
 import { CLAIMS_COLLECTION, withClaim } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
+import type { UndoStep } from './atomic';
 
 const DUPLICATE_KEY = 11000;
+
+/** A write inside a MongoDB transaction that another transaction changed first. */
+function writeConflict(err: unknown, type: string, id: string): unknown {
+  if (err instanceof MongoServerError && (err.code === 112 || err.hasErrorLabel('TransientTransactionError'))) {
+    return new StoreConflictError(`${type}/${id} was changed by a concurrent transaction`, 'concurrent');
+  }
+  return err;
+}
 
 function isDuplicateKey(err: unknown): boolean {
   return (err instanceof MongoServerError || err instanceof InsertError) && err.code === DUPLICATE_KEY;
@@ -114,8 +123,14 @@ export class MongoFhirStore implements FhirStore {
     if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
     try {
       if (atomicContext()) {
-        await this.atomic.record({ type, id: doc._id, before: null, historyKey: historyKey(type, doc._id, 1) });
-        await this.current(type).insertOne(doc, sessionOption());
+        const step = { type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1) };
+        await this.atomic.record(step);
+        await this.current(type)
+          .insertOne(doc, sessionOption())
+          .catch(async (err: unknown) => {
+            await this.atomic.forget(step);
+            throw err;
+          });
       } else {
         let inserter = this.inserters.get(type);
         if (!inserter) {
@@ -151,7 +166,7 @@ export class MongoFhirStore implements FhirStore {
     const method = options.method ?? 'PUT';
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
-    await this.recordUndo(type, id);
+    const step = await this.recordUndo(type, id);
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
@@ -160,11 +175,13 @@ export class MongoFhirStore implements FhirStore {
         { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 }, ...sessionOption() },
       );
     } catch (err) {
+      if (step) await this.atomic.forget(step);
       // Two concurrent update-as-creates of a new id: one upsert wins, the other retries as an update.
       if (isDuplicateKey(err) && options.ifMatch === undefined) return this.update(resource, options);
-      throw err;
+      throw writeConflict(err, type, id);
     }
     if (!before && options.ifMatch !== undefined) {
+      if (step) await this.atomic.forget(step);
       const now = await this.current(type).findOne({ _id: id }, { projection: { vid: 1, deleted: 1 }, ...sessionOption() });
       throw new StoreConflictError(
         now && !now.deleted ? `Version ${options.ifMatch} is not the current version (${now.vid})` : `${type}/${id} does not exist`,
@@ -182,11 +199,17 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const filter =
       options.ifMatch === undefined ? { _id: id, deleted: false } : { _id: id, deleted: false, vid: options.ifMatch };
-    await this.recordUndo(type, id);
-    const after = await this.current(type).findOneAndUpdate(
-      filter,
-      { $inc: { vid: 1 }, $set: { ts, deleted: true, method: 'DELETE' } },
-      { returnDocument: 'after', projection: { resource: 0, z: 0 }, ...sessionOption() },
+    const step = await this.recordUndo(type, id);
+    const after = await this.undoable(step, () =>
+      this.current(type)
+        .findOneAndUpdate(
+          filter,
+          { $inc: { vid: 1 }, $set: { ts, deleted: true, method: 'DELETE' } },
+          { returnDocument: 'after', projection: { resource: 0, z: 0 }, ...sessionOption() },
+        )
+        .catch((err: unknown) => {
+          throw writeConflict(err, type, id);
+        }),
     );
     if (!after) {
       if (options.ifMatch !== undefined) {
@@ -209,10 +232,26 @@ export class MongoFhirStore implements FhirStore {
    * On the journal path, the full current document is saved before it changes, so a failed
    * transaction can put it back. The next version's history entry is the one to remove.
    */
-  private async recordUndo(type: string, id: string): Promise<void> {
-    if (!atomicContext()?.journal) return;
+  private async recordUndo(type: string, id: string): Promise<UndoStep | undefined> {
+    if (!atomicContext()?.journal) return undefined;
     const before = await this.current(type).findOne({ _id: id });
-    await this.atomic.record({ type, id, before, historyKey: historyKey(type, id, (before?.vid ?? 0) + 1) });
+    const vid = (before?.vid ?? 0) + 1;
+    const step: UndoStep = { type, id, before, vid, historyKey: historyKey(type, id, vid) };
+    await this.atomic.record(step);
+    return step;
+  }
+
+  /** Runs a write recorded by `step`; when it does not happen, its undo step is dropped. */
+  private async undoable<T>(step: UndoStep | undefined, write: () => Promise<T | null>): Promise<T | null> {
+    let result: T | null;
+    try {
+      result = await write();
+    } catch (err) {
+      if (step) await this.atomic.forget(step);
+      throw err;
+    }
+    if (result === null && step) await this.atomic.forget(step);
+    return result;
   }
 
   private async appendHistory(type: string, doc: CurrentDoc): Promise<void> {
