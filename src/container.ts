@@ -52,7 +52,7 @@ export class Container {
     const client = new MongoClient(url, { maxPoolSize: 64, ignoreUndefined: true, ...options.mongoOptions });
     try {
       await client.connect();
-      const store = new MongoFhirStore(client, client.db(config.mongodbDatabase));
+      const store = new MongoFhirStore(client, client.db(config.mongodbDatabase), { journalRecoveryAgeMs: config.journalRecoveryAgeMs });
       const definitions = loadDefinitions();
       const service = new ResourceService(store, definitions, createSchemaValidator());
       const operations = new OperationRegistry(definitions.resourceTypes);

@@ -22,6 +22,12 @@ export interface Config {
   maxPageSize: number;
   /** Conditional delete may delete several matches (else 412), up to this many. */
   conditionalDeleteMultiple: boolean;
+  /**
+   * Without MongoDB transactions, an undo journal older than this is taken to belong to a
+   * crashed process and is rolled back (at start, and once more this long after it). Only
+   * lower it when a single server process uses the database.
+   */
+  journalRecoveryAgeMs: number;
   /** Largest number of entries accepted in a batch or transaction Bundle (413 beyond). */
   maxBundleEntries: number;
   conditionalDeleteMax: number;
@@ -123,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     conditionalDeleteMultiple: bool('CONDITIONAL_DELETE_MULTIPLE', false),
     conditionalDeleteMax: int('CONDITIONAL_DELETE_MAX', 100, 1, 10000),
     maxBundleEntries: int('MAX_BUNDLE_ENTRIES', 1000, 1, 100000),
+    journalRecoveryAgeMs: int('JOURNAL_RECOVERY_AGE_MS', 60_000, 0, 86_400_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

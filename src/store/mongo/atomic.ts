@@ -14,8 +14,6 @@ import type { CurrentDoc } from './documents';
 import { HISTORY_COLLECTION } from './documents';
 
 export const JOURNAL_COLLECTION = 'journal';
-/** A journal open longer than this belongs to a dead process (transactions are short). */
-const ABANDONED_MS = 60_000;
 
 /**
  * How to undo one write: put `before` back (or remove the document) and drop the history entry,
@@ -61,6 +59,8 @@ export class Atomic {
     private readonly client: MongoClient,
     private readonly db: Db,
     private readonly transactions: () => boolean,
+    /** A journal open longer than this belongs to a dead process (transactions are short). */
+    readonly abandonedAfterMs: number,
   ) {
     this.journal = db.collection<JournalDoc>(JOURNAL_COLLECTION);
   }
@@ -104,7 +104,8 @@ export class Atomic {
     const journal = storage.getStore()?.journal;
     if (!journal) return;
     journal.steps.push(step);
-    await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps } });
+    // `at` doubles as a heartbeat: a long transaction that keeps writing is not taken for dead.
+    await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps, at: new Date() } });
   }
 
   /** Drops the step of a write that did not happen (it failed or its precondition did not hold). */
@@ -130,7 +131,7 @@ export class Atomic {
 
   /** Undoes journals left open by a process that died mid-transaction; returns how many. */
   async recover(): Promise<number> {
-    const abandoned = await this.journal.find({ at: { $lt: new Date(Date.now() - ABANDONED_MS) } }).toArray();
+    const abandoned = await this.journal.find({ at: { $lte: new Date(Date.now() - this.abandonedAfterMs) } }).toArray();
     for (const journal of abandoned) {
       await this.undo(journal.steps);
       await this.journal.deleteOne({ _id: journal._id });

@@ -60,10 +60,11 @@ export class MongoFhirStore implements FhirStore {
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
+    options: { journalRecoveryAgeMs?: number } = {},
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
     this.historyInserter = new InsertBatcher(this.versions);
-    this.atomic = new Atomic(client, db, () => this.supportsTransactions);
+    this.atomic = new Atomic(client, db, () => this.supportsTransactions, options.journalRecoveryAgeMs ?? 60_000);
   }
 
   async init(resourceTypes: readonly string[]): Promise<void> {
@@ -71,7 +72,9 @@ export class MongoFhirStore implements FhirStore {
     await ensureIndexes(this.db, resourceTypes);
     await this.atomic.recover();
     // Journals of a process that died just before this start are not old enough yet: look again.
-    setTimeout(() => void this.atomic.recover().catch(() => undefined), 61_000).unref();
+    if (this.atomic.abandonedAfterMs > 0) {
+      setTimeout(() => void this.atomic.recover().catch(() => undefined), this.atomic.abandonedAfterMs + 1000).unref();
+    }
   }
 
   async close(): Promise<void> {

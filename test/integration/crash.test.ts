@@ -1,0 +1,97 @@
+/**
+ * kill -9 of the server in the middle of a large transaction, with the database in its own
+ * process: after a restart the transaction is there entirely or not at all.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, it, inject } from 'vitest';
+
+const database = `k_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+const SYSTEM = 'urn:test:crash';
+const SIZE = 1500;
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      BASE_URL: `http://localhost:${port}/fhir`,
+      MONGODB_URL: inject('mongoUrl'),
+      MONGODB_DATABASE: database,
+      LOG_LEVEL: 'warn',
+      SEED_DEFINITIONS: 'false',
+      JOURNAL_RECOVERY_AGE_MS: '0',
+      MAX_BODY_SIZE: '32mb',
+      MAX_BUNDLE_ENTRIES: String(SIZE),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  const client = await MongoClient.connect(inject('mongoUrl'));
+  await client.db(database).dropDatabase();
+  await client.close();
+});
+
+describe('crash during a transaction', () => {
+  it('leaves all or none of it after a restart', async () => {
+    const port = await freePort();
+    const first = await startServer(port);
+    const client = await MongoClient.connect(inject('mongoUrl'));
+    const patients = client.db(database).collection('Patient');
+    const entry = Array.from({ length: SIZE }, (_, n) => ({
+      resource: { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: String(n) }] },
+      request: { method: 'POST', url: 'Patient' },
+    }));
+    const request = fetch(`http://127.0.0.1:${port}/fhir`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }),
+    }).catch(() => undefined);
+    // Kill the server once part of the transaction is written.
+    const deadline = Date.now() + 60_000;
+    let written = 0;
+    while (written < SIZE / 10 && Date.now() < deadline) {
+      written = await patients.countDocuments({ deleted: false });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.kill('SIGKILL');
+    await request;
+    const midway = await patients.countDocuments({ deleted: false });
+    expect(midway).toBeGreaterThan(0);
+    expect(midway).toBeLessThan(SIZE);
+
+    await startServer(port);
+    const after = await patients.countDocuments({ deleted: false });
+    const history = await client.db(database).collection('history').countDocuments({ t: 'Patient' });
+    await client.close();
+    expect([0, SIZE]).toContain(after);
+    expect(history).toBe(after);
+  }, 180_000);
+});
