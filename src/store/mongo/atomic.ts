@@ -105,7 +105,8 @@ export class Atomic {
     if (!journal) return;
     journal.steps.push(step);
     // `at` doubles as a heartbeat: a long transaction that keeps writing is not taken for dead.
-    await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps, at: new Date() } });
+    // ($push is fine here: this path only runs on engines without transactions, which all have it.)
+    await this.journal.updateOne({ _id: journal.id }, { $push: { steps: step }, $set: { at: new Date() } });
   }
 
   /** Drops the step of a write that did not happen (it failed or its precondition did not hold). */
@@ -115,7 +116,7 @@ export class Atomic {
     const index = journal.steps.indexOf(step);
     if (index < 0) return;
     journal.steps.splice(index, 1);
-    await this.journal.updateOne({ _id: journal.id }, { $set: { steps: journal.steps } });
+    await this.journal.updateOne({ _id: journal.id }, { $pull: { steps: { type: step.type, id: step.id, vid: step.vid } } });
   }
 
   private async undo(steps: UndoStep[]): Promise<void> {
