@@ -6,6 +6,7 @@
 import { applyPatch } from 'rfc6902';
 import type { Operation } from 'rfc6902';
 import { invalidPatch, unprocessablePatch } from './errors';
+import { nestedDeeperThan } from '../rest/json-depth';
 
 const MAX_OPERATIONS = 10_000;
 const MAX_DEPTH = 64;
@@ -20,18 +21,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function tooDeep(value: unknown): boolean {
-  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= MAX_DEPTH) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push({ v: child, d: d + 1 });
-    }
-  }
-  return false;
-}
 
 function checkPointer(value: unknown, member: 'path' | 'from', at: string): string {
   if (typeof value !== 'string') throw invalidPatch(`${at}: '${member}' must be a JSON Pointer string`);
@@ -67,7 +56,7 @@ export function parseJsonPatch(body: Buffer | undefined): Operation[] {
   }
   if (!Array.isArray(value)) throw invalidPatch('A JSON Patch document must be a JSON array of operations (RFC 6902 §3)');
   if (value.length > MAX_OPERATIONS) throw invalidPatch(`A JSON Patch document may hold at most ${MAX_OPERATIONS} operations`);
-  if (tooDeep(value)) throw invalidPatch(`The JSON Patch document is nested deeper than ${MAX_DEPTH} levels`);
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw invalidPatch(`The JSON Patch document is nested deeper than ${MAX_DEPTH} levels`);
   return value.map(checkOperation);
 }
 

@@ -2,22 +2,10 @@
 import { errors } from '../outcomes';
 import { assertJsonBody } from './negotiate';
 import type { FhirRequest } from './types';
+import { nestedDeeperThan } from './json-depth';
 
 const MAX_DEPTH = 64;
 
-/** Depth of nested objects/arrays, computed without recursion. */
-function tooDeep(value: unknown): boolean {
-  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= MAX_DEPTH) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push({ v: child, d: d + 1 });
-    }
-  }
-  return false;
-}
 
 export function parseJsonBody(req: FhirRequest): unknown {
   assertJsonBody(req);
@@ -34,6 +22,6 @@ export function parseJsonBody(req: FhirRequest): unknown {
   if (typeof (value as { resourceType?: unknown }).resourceType !== 'string') {
     throw errors.invalid('The request body is not a FHIR resource: resourceType is missing', 'resourceType');
   }
-  if (tooDeep(value)) throw errors.invalid(`The request body is nested deeper than ${MAX_DEPTH} levels`);
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw errors.invalid(`The request body is nested deeper than ${MAX_DEPTH} levels`);
   return value;
 }
