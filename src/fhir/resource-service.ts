@@ -187,8 +187,14 @@ export class ResourceService {
   }
 
   /** Runs `fn` with all its writes applied together or not at all (see FhirStore.transaction). */
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return this.store.transaction(fn);
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(fn);
+    } catch (err) {
+      // Writes sent in bulk at the end of the group fail outside any one interaction.
+      if (err instanceof StoreConflictError) throw errors.conflict(`${err.message}; nothing was stored`);
+      throw err;
+    }
   }
 
   /** Ids of current resources of `type` matching the criteria (at most `limit`). */

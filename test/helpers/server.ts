@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import type { Config } from '../../src/config/config';
 import { testConfig } from '../../src/config/config';
 import { Container } from '../../src/container';
+import type { ContainerOptions } from '../../src/container';
 import { buildApp } from '../../src/app';
 
 export interface TestServer {
@@ -15,7 +16,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, options: ContainerOptions = {}): Promise<TestServer> {
   const config = testConfig({
     mongodbUrl: inject('mongoUrl'),
     mongodbDatabase: `t_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
@@ -23,7 +24,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     baseUrl: 'http://localhost:8080/fhir',
     ...overrides,
   });
-  const container = await Container.create(config);
+  const container = await Container.create(config, options);
   const app = buildApp(container);
   return {
     container,

@@ -65,10 +65,16 @@ describe('crash during a transaction', () => {
     const first = await startServer(port);
     const client = await MongoClient.connect(inject('mongoUrl'));
     const patients = client.db(database).collection('Patient');
-    const entry = Array.from({ length: SIZE }, (_, n) => ({
-      resource: { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: String(n) }] },
-      request: { method: 'POST', url: 'Patient' },
-    }));
+    // Half creates (sent in bulk when the first PUT needs the store settled), half
+    // update-as-creates (written one by one): the kill lands among the PUTs, after the bulk.
+    const entry = Array.from({ length: SIZE }, (_, n) =>
+      n < SIZE / 2
+        ? { resource: { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: String(n) }] }, request: { method: 'POST', url: 'Patient' } }
+        : {
+            resource: { resourceType: 'Patient', id: `crash-${n}`, identifier: [{ system: SYSTEM, value: String(n) }] },
+            request: { method: 'PUT', url: `Patient/crash-${n}` },
+          },
+    );
     const request = fetch(`http://127.0.0.1:${port}/fhir`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/fhir+json' },
@@ -77,7 +83,7 @@ describe('crash during a transaction', () => {
     // Kill the server once part of the transaction is written.
     const deadline = Date.now() + 60_000;
     let written = 0;
-    while (written < SIZE / 10 && Date.now() < deadline) {
+    while (written < SIZE / 2 + SIZE / 10 && Date.now() < deadline) {
       written = await patients.countDocuments({ deleted: false });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -11,21 +11,23 @@ export const CLAIMS_COLLECTION = 'claims';
 const STALE_MS = 30_000;
 const WAIT_MS = 10_000;
 
-interface ClaimDoc {
+export interface ClaimDoc {
   _id: string;
   at: Date;
 }
 
-
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function withClaim<T>(claims: Collection<ClaimDoc>, key: string, fn: () => Promise<T>): Promise<T> {
+/** Takes the claim on `key`, waiting while someone else holds it; returns how to release it. */
+export async function acquireClaim(claims: Collection<ClaimDoc>, key: string): Promise<() => Promise<void>> {
   const deadline = Date.now() + WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     const at = new Date();
     try {
       await claims.insertOne({ _id: key, at });
-      break;
+      return async () => {
+        await claims.deleteOne({ _id: key, at });
+      };
     } catch (err) {
       if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
       await claims.deleteOne({ _id: key, at: { $lt: new Date(at.getTime() - STALE_MS) } });
@@ -33,9 +35,13 @@ export async function withClaim<T>(claims: Collection<ClaimDoc>, key: string, fn
       await pause(Math.min(2 * attempt, 20) * Math.random() + 1);
     }
   }
+}
+
+export async function withClaim<T>(claims: Collection<ClaimDoc>, key: string, fn: () => Promise<T>): Promise<T> {
+  const release = await acquireClaim(claims, key);
   try {
     return await fn();
   } finally {
-    await claims.deleteOne({ _id: key });
+    await release();
   }
 }

@@ -3,12 +3,14 @@
  * version, the shared `history` collection holds every version.
  *
  * Round trips: read 1; create 2 (insert current, insert history); update and
- * delete 2 (atomic findOneAndUpdate with $inc on the version, insert history).
+ * delete 2 (atomic findOneAndUpdate with $inc on the version, insert history). Inside an
+ * all-or-nothing group, creates are sent in bulk (pending-creates.ts): one insertMany per
+ * resource type and one for history, whatever the number of resources.
  * The version counter is incremented atomically by the server, so two writers can
  * never produce the same version and an If-Match update loses cleanly.
  */
 import type { Collection, Db, Filter, MongoClient } from 'mongodb';
-import { MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
@@ -30,9 +32,10 @@ import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
 import { InsertBatcher, InsertError } from './insert-batcher';
-import { CLAIMS_COLLECTION, withClaim } from './claims';
+import { CLAIMS_COLLECTION, acquireClaim, withClaim } from './claims';
+import type { ClaimDoc } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
-import type { UndoStep } from './atomic';
+import type { AtomicContext, UndoStep } from './atomic';
 
 const DUPLICATE_KEY = 11000;
 
@@ -44,7 +47,16 @@ function writeConflict(err: unknown, type: string, id: string): unknown {
   return err;
 }
 
+function firstFailedIndex(err: MongoBulkWriteError): number {
+  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  return Math.min(...writeErrors.map((writeError) => writeError?.index ?? 0));
+}
+
 function isDuplicateKey(err: unknown): boolean {
+  if (err instanceof MongoBulkWriteError) {
+    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    return writeErrors.some((writeError) => writeError?.code === DUPLICATE_KEY);
+  }
   return (err instanceof MongoServerError || err instanceof InsertError) && err.code === DUPLICATE_KEY;
 }
 
@@ -64,7 +76,11 @@ export class MongoFhirStore implements FhirStore {
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
     this.historyInserter = new InsertBatcher(this.versions);
-    this.atomic = new Atomic(client, db, () => this.supportsTransactions, options.journalRecoveryAgeMs ?? 60_000);
+    this.atomic = new Atomic(client, db, {
+      transactions: () => this.supportsTransactions,
+      abandonedAfterMs: options.journalRecoveryAgeMs ?? 60_000,
+      beforeEnd: (context) => this.sendPendingCreates(context),
+    });
   }
 
   async init(resourceTypes: readonly string[]): Promise<void> {
@@ -100,6 +116,7 @@ export class MongoFhirStore implements FhirStore {
 
   async read(type: string, id: string): Promise<StoredVersion | undefined> {
     if (atomicContext()) {
+      await this.settle();
       // Inside a transaction reads must use its session, so they are not coalesced.
       const doc = await this.current(type).findOne({ _id: id }, sessionOption());
       return doc ? fromCurrent(type, doc) : undefined;
@@ -114,18 +131,33 @@ export class MongoFhirStore implements FhirStore {
   }
 
   async vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    await this.settle();
     const doc = await this.versions.findOne({ _id: historyKey(type, id, versionId) }, sessionOption());
     return doc ? fromHistory(doc) : undefined;
   }
 
   async create(resource: Resource & { id: string }, options: SizeHint = {}): Promise<StoredVersion> {
     const type = resource.resourceType;
+    const doc = this.newDoc(resource, options);
+    const context = atomicContext();
+    // Inside a group a create waits to go out in bulk; its id is new, so nothing depends on it yet.
+    if (context) context.creates.add(type, doc);
+    else await this.insertNow(type, doc);
+    return fromCurrent(type, doc);
+  }
+
+  private newDoc(resource: Resource & { id: string }, options: SizeHint): CurrentDoc {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
-    const ts = new Date();
-    const doc: CurrentDoc = { _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packed };
+    const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
+    return doc;
+  }
+
+  /** Inserts version 1 at once (outside groups coalesced with concurrent inserts); duplicate ids are a conflict. */
+  private async insertNow(type: string, doc: CurrentDoc): Promise<void> {
     try {
       if (atomicContext()) {
+        await this.settle();
         const step = { type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1) };
         await this.atomic.record(step);
         await this.current(type)
@@ -143,17 +175,56 @@ export class MongoFhirStore implements FhirStore {
         await inserter.insert(doc);
       }
     } catch (err) {
-      if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${resource.id} already exists`, 'exists');
+      if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${doc._id} already exists`, 'exists');
       throw err;
     }
     await this.appendHistory(type, doc);
-    return fromCurrent(type, doc);
+  }
+
+  /** Sends the group's pending creates (no-op outside a group or when none wait). */
+  private async settle(): Promise<void> {
+    const context = atomicContext();
+    if (context && context.creates.size > 0) await this.sendPendingCreates(context);
+  }
+
+  /**
+   * One insertMany per type, then one for history, after journaling their undo steps in one
+   * round trip. Inserts are ordered, so after a failure the documents before the failing one
+   * exist and the others do not; the steps of the others are forgotten (a duplicate id must
+   * not make the undo delete someone else's resource).
+   */
+  private async sendPendingCreates(context: AtomicContext): Promise<void> {
+    const byType = context.creates.take();
+    if (byType.size === 0) return;
+    const steps = new Map<string, UndoStep[]>();
+    for (const [type, docs] of byType) {
+      steps.set(type, docs.map((doc) => ({ type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1) })));
+    }
+    await this.atomic.record(...[...steps.values()].flat());
+    const history: HistoryDoc[] = [];
+    for (const [type, docs] of byType) {
+      try {
+        await this.current(type).insertMany(docs, { ordered: true, ...sessionOption() });
+      } catch (err) {
+        // Documents before the first failing one were written; from it on, none were. (The
+        // reported insertedCount is not reliable on every engine; the error index is.)
+        const inserted = err instanceof MongoBulkWriteError ? firstFailedIndex(err) : docs.length;
+        await this.atomic.forget(...steps.get(type)!.slice(inserted));
+        const failed = docs[inserted];
+        if (isDuplicateKey(err) && failed) throw new StoreConflictError(`${type}/${failed._id} already exists`, 'exists');
+        throw writeConflict(err, type, failed?._id ?? '?');
+      }
+      for (const doc of docs) history.push(historyEntry(type, doc));
+    }
+    await this.versions.insertMany(history, { ordered: true, ...sessionOption() });
   }
 
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (options.createOnly) {
       try {
-        return { version: await this.create(resource, options), created: true };
+        const doc = this.newDoc(resource, options);
+        await this.insertNow(resource.resourceType, doc);
+        return { version: fromCurrent(resource.resourceType, doc), created: true };
       } catch (err) {
         if (err instanceof StoreConflictError) {
           throw new StoreConflictError(`${resource.resourceType}/${resource.id} already exists`, 'exists');
@@ -236,6 +307,7 @@ export class MongoFhirStore implements FhirStore {
    * transaction can put it back. The next version's history entry is the one to remove.
    */
   private async recordUndo(type: string, id: string): Promise<UndoStep | undefined> {
+    await this.settle();
     if (!atomicContext()?.journal) return undefined;
     const before = await this.current(type).findOne({ _id: id });
     const vid = (before?.vid ?? 0) + 1;
@@ -258,28 +330,18 @@ export class MongoFhirStore implements FhirStore {
   }
 
   private async appendHistory(type: string, doc: CurrentDoc): Promise<void> {
-    const entry: HistoryDoc = {
-      _id: historyKey(type, doc._id, doc.vid),
-      t: type,
-      i: doc._id,
-      v: doc.vid,
-      ts: doc.ts,
-      deleted: doc.deleted,
-      method: doc.method,
-    };
-    if (!doc.deleted) {
-      if (doc.resource) entry.resource = doc.resource;
-      else if (doc.z) entry.z = doc.z;
-    }
+    const entry = historyEntry(type, doc);
     if (atomicContext()) await this.versions.insertOne(entry, sessionOption());
     else await this.historyInserter.insert(entry);
   }
 
-  history(query: HistoryQuery): Promise<HistoryPage> {
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    await this.settle();
     return queryHistory(this.versions, query);
   }
 
   async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined> {
+    await this.settle();
     const key = historyKey(type, id, versionId);
     const entry = await this.versions.findOne({ _id: key });
     const body = entry && !entry.deleted ? unpackBody(entry) : undefined;
@@ -300,6 +362,7 @@ export class MongoFhirStore implements FhirStore {
   }
 
   async findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
+    await this.settle();
     const and: Filter<CurrentDoc>[] = [{ deleted: false }];
     for (const ids of criteria.ids ?? []) and.push({ _id: { $in: ids } });
     for (const keys of criteria.identifiers ?? []) and.push({ ident: { $in: keys } });
@@ -310,11 +373,17 @@ export class MongoFhirStore implements FhirStore {
     return docs.map((doc) => doc._id);
   }
 
-  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return withClaim(this.db.collection(CLAIMS_COLLECTION), key, fn);
+  /** Inside a group the claim is held until the group ends: its writes are not final before. */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const claims = this.db.collection<ClaimDoc>(CLAIMS_COLLECTION);
+    const context = atomicContext();
+    if (!context) return withClaim(claims, key, fn);
+    if (!context.claims.has(key)) context.claims.set(key, await acquireClaim(claims, key));
+    return fn();
   }
 
-  metaInUse(types: readonly string[]): Promise<Meta> {
+  async metaInUse(types: readonly string[]): Promise<Meta> {
+    await this.settle();
     return collectMetaInUse(types.map((type) => this.current(type)));
   }
 
@@ -343,4 +412,21 @@ export class MongoFhirStore implements FhirStore {
     }
     return stored;
   }
+}
+
+function historyEntry(type: string, doc: CurrentDoc): HistoryDoc {
+  const entry: HistoryDoc = {
+    _id: historyKey(type, doc._id, doc.vid),
+    t: type,
+    i: doc._id,
+    v: doc.vid,
+    ts: doc.ts,
+    deleted: doc.deleted,
+    method: doc.method,
+  };
+  if (!doc.deleted) {
+    if (doc.resource) entry.resource = doc.resource;
+    else if (doc.z) entry.z = doc.z;
+  }
+  return entry;
 }
