@@ -107,7 +107,8 @@ export async function runLoad(scenario: Scenario, settings: LoadSettings, label?
   };
 }
 
-function engineCpu(pids: number[]): number | undefined {
+/** CPU of the local database engine's processes so far, ms (undefined when there are none or /proc is unreadable). */
+export function engineCpu(pids: number[]): number | undefined {
   if (pids.length === 0) return undefined;
   let total = 0;
   for (const pid of pids) {

@@ -1,5 +1,6 @@
 /** Aggregates the rounds (medians), prints the table and writes it into BENCHMARKS.md. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IngestResult, IngestRoundTrips } from './ingest';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { RoundTrips } from './round-trips';
@@ -181,6 +182,142 @@ export function markdown(rows: Row[], info: RunInfo, results: Verdict[]): string
   for (const v of results) lines.push(`- ${v.ok ? '✅' : '❌'} ${v.scenario}: ${v.what}`);
   lines.push('');
   return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- transaction ingest
+
+export interface IngestRow {
+  clients: number;
+  resourcesPerSecond: number;
+  bundlesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuMsPerResource: number;
+  eventLoopUtilization: number;
+  loadGeneratorCpuMsPerResource: number;
+  engineCpuMsPerResource?: number;
+  machineBusy?: number;
+  /** resources/s of each round. */
+  perRound: number[];
+}
+
+export interface IngestSummary {
+  rows: IngestRow[];
+  roundTrips: IngestRoundTrips;
+  /** What one measured run posts. */
+  resourcesPerRun: number;
+  bundlesPerRun: number;
+  warmupResources: number;
+  prefer?: string;
+  target: { clients: number; minResourcesPerSecond: number };
+}
+
+/** Medians over rounds, one row per number of clients. */
+export function aggregateIngest(results: IngestResult[]): IngestRow[] {
+  const clients = [...new Set(results.map((r) => r.clients))].sort((a, b) => a - b);
+  return clients.map((n) => {
+    const own = results.filter((r) => r.clients === n);
+    const engine = own.map((r) => (r.engineCpuMs === undefined ? NaN : r.engineCpuMs / r.resources));
+    const busy = own.map((r) => r.machineBusy ?? NaN);
+    return {
+      clients: n,
+      resourcesPerSecond: median(own.map((r) => r.resourcesPerSecond)),
+      bundlesPerSecond: median(own.map((r) => r.bundlesPerSecond)),
+      p50Ms: median(own.map((r) => r.p50Ms)),
+      p99Ms: median(own.map((r) => r.p99Ms)),
+      serverCpuMsPerResource: median(own.map((r) => (r.server.userMicros + r.server.systemMicros) / 1000 / r.resources)),
+      eventLoopUtilization: median(own.map((r) => r.server.eventLoopUtilization)),
+      loadGeneratorCpuMsPerResource: median(own.map((r) => r.loadGeneratorCpuMs / r.resources)),
+      engineCpuMsPerResource: engine.some(Number.isFinite) ? median(engine) : undefined,
+      machineBusy: busy.some(Number.isFinite) ? median(busy) : undefined,
+      perRound: own.map((r) => r.resourcesPerSecond),
+    };
+  });
+}
+
+export function ingestVerdicts(summary: IngestSummary): Verdict[] {
+  const out: Verdict[] = [];
+  const { clients, minResourcesPerSecond } = summary.target;
+  const row = summary.rows.find((r) => r.clients === clients);
+  if (row) {
+    out.push({
+      scenario: `ingest, ${clients} clients`,
+      what: `≥ ${minResourcesPerSecond} resources/s: ${fmt(row.resourcesPerSecond, 0)}`,
+      ok: row.resourcesPerSecond >= minResourcesPerSecond,
+    });
+  }
+  const rt = summary.roundTrips;
+  out.push({
+    scenario: 'ingest',
+    what:
+      `MongoDB round trips per bundle bounded (fewer than its entries, every sampled bundle): ` +
+      `${fmt(rt.perBundle, 1)} per bundle of ${fmt(rt.entriesPerBundle, 1)} entries on average (${fmt(rt.perResource, 2)} per resource); ` +
+      `most ${rt.max.roundTrips} for a bundle of ${rt.max.entries} entries`,
+    ok: rt.fewerThanEntries,
+  });
+  return out;
+}
+
+function ingestCommandsText(rt: IngestRoundTrips): string {
+  return Object.entries(rt.byCommand)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, n]) => `${name} ${Number.isInteger(n) ? n : n.toFixed(1)}`)
+    .join(', ');
+}
+
+const percent = (share: number | undefined) => (share === undefined ? '–' : `${fmt(share * 100, 0)} %`);
+
+export function ingestMarkdown(summary: IngestSummary, results: Verdict[]): string {
+  const rt = summary.roundTrips;
+  const lines = ['### Transaction ingest', ''];
+  lines.push(
+    `- Synthea transaction Bundles cloned with fresh ids (bench/synthea-clones.ts), \`POST /fhir\`; ${summary.resourcesPerRun} resources in ${summary.bundlesPerRun} bundles per measured run, ` +
+      `from one queue shared by the clients; ` +
+      `${summary.warmupResources > 0 ? `${summary.warmupResources} resources posted unmeasured first` : 'no warm-up'}; the ingested resources are deleted after each run.`,
+    `- Prefer header: ${summary.prefer ? `\`${summary.prefer}\`` : 'none (the server answers with every resource, return=representation)'}.`,
+    `- Round trips from ${rt.bundles} bundles posted one at a time to the monitored Baobab process: ${fmt(rt.perBundle, 1)} per bundle ` +
+      `(${ingestCommandsText(rt)}), ${fmt(rt.perResource, 2)} per resource; bundles of ${fmt(rt.entriesPerBundle, 1)} entries on average.`,
+    '',
+    '| Clients | resources/s | bundles/s | p50 ms/bundle | p99 ms/bundle | server CPU ms/resource | event loop busy | load generator CPU ms/resource | engine CPU ms/resource | machine busy | MongoDB round trips / bundle | / resource |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of summary.rows) {
+    lines.push(
+      `| ${r.clients} | ${fmt(r.resourcesPerSecond, 0)} | ${fmt(r.bundlesPerSecond, 1)} | ${fmt(r.p50Ms, 0)} | ${fmt(r.p99Ms, 0)} | ` +
+        `${fmt(r.serverCpuMsPerResource, 3)} | ${percent(r.eventLoopUtilization)} | ${fmt(r.loadGeneratorCpuMsPerResource, 3)} | ` +
+        `${fmt(r.engineCpuMsPerResource, 3)} | ${percent(r.machineBusy)} | ${fmt(rt.perBundle, 1)} | ${fmt(rt.perResource, 2)} |`,
+    );
+  }
+  lines.push('', 'Throughput of each round (resources/s): ' + summary.rows.map((r) => `${r.clients} client(s) ${r.perRound.map((v) => v.toFixed(0)).join(' / ')}`).join('; ') + '.', '');
+  lines.push('Targets:', '');
+  for (const v of results) lines.push(`- ${v.ok ? '✅ PASS' : '❌ FAIL'} ${v.scenario}: ${v.what}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function ingestConsoleTable(summary: IngestSummary): string {
+  const rt = summary.roundTrips;
+  const header = ['clients', 'resources/s', 'bundles/s', 'p50 ms', 'p99 ms', 'cpu ms/res', 'ELU', 'gen ms/res', 'engine ms/res', 'busy'];
+  const body = summary.rows.map((r) => [
+    String(r.clients),
+    fmt(r.resourcesPerSecond, 0),
+    fmt(r.bundlesPerSecond, 1),
+    fmt(r.p50Ms, 0),
+    fmt(r.p99Ms, 0),
+    fmt(r.serverCpuMsPerResource, 3),
+    percent(r.eventLoopUtilization),
+    fmt(r.loadGeneratorCpuMsPerResource, 3),
+    fmt(r.engineCpuMsPerResource, 3),
+    percent(r.machineBusy),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  return [
+    line(header),
+    ...body.map(line),
+    `mongo round trips: ${fmt(rt.perBundle, 1)} per bundle (${ingestCommandsText(rt)}), ${fmt(rt.perResource, 2)} per resource, ` +
+      `${fmt(rt.entriesPerBundle, 1)} entries per bundle (${rt.bundles} bundles sampled)`,
+  ].join('\n');
 }
 
 export function writeBenchmarksFile(file: string, section: string): void {

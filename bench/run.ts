@@ -15,24 +15,31 @@
  * and summarise the first round's profiles),
  * BENCH_LOG_LEVEL (server log level, warn), BENCH_OUTPUT (file to update, BENCHMARKS.md; '-' for none),
  * BENCH_KEEP_DB=1 (keep the benchmark database).
+ * Transaction ingest (scenario group `ingest`, run after the Patient scenarios): BENCH_INGEST_RESOURCES
+ * (resources per measured run, 20000), BENCH_INGEST_ROUND_TRIPS (bundles sampled for round trips, 10),
+ * BENCH_INGEST_PREFER (Prefer header to send, e.g. return=minimal; default none),
+ * BENCH_SYNTHEA_DIR (the Synthea bundles, ../shared/data/synthea-r4). Ingest runs on this checkout only, not on BENCH_CANDIDATE.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
 import type { MongoEngine } from '../src/store/mongo/engine';
 import { patientId, patientWithId, examplePatient } from './fixtures';
+import { clearIngested, measureIngestRoundTrips, runIngest } from './ingest';
+import type { IngestResult } from './ingest';
 import { runLoad } from './load';
 import type { LoadResult, LoadSettings, Scenario } from './load';
 import { childPids, machineInfo } from './machine';
 import { measureRoundTrips, sendOne } from './round-trips';
 import type { RoundTrips } from './round-trips';
-import { aggregate, consoleTable, markdown, verdicts, writeBenchmarksFile } from './report';
-import type { RunInfo, Target } from './report';
+import { aggregate, aggregateIngest, consoleTable, ingestConsoleTable, ingestMarkdown, ingestVerdicts, markdown, verdicts, writeBenchmarksFile } from './report';
+import type { IngestSummary, RunInfo, Target } from './report';
 import { ServerHandle } from './server-handle';
 import { BARE_DB_COLLECTION, BARE_DB_HISTORY } from './protocol';
 import { summariseProfile } from './profile-summary';
+import { SYNTHEA_DIR, SyntheaClones } from './synthea-clones';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
@@ -59,12 +66,19 @@ const settings = {
   floors: !['0', 'false', 'no'].includes((process.env.BENCH_FLOORS ?? '').toLowerCase()),
   candidate: process.env.BENCH_CANDIDATE ? resolve(process.env.BENCH_CANDIDATE) : undefined,
   only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  ingestResources: intEnv('BENCH_INGEST_RESOURCES', 20_000, 1),
+  ingestRoundTripBundles: intEnv('BENCH_INGEST_ROUND_TRIPS', 10, 1),
+  ingestPrefer: process.env.BENCH_INGEST_PREFER || undefined,
 };
 
 const ID_PREFIX = 'bench-';
 const BASELINES: Record<string, string> = { read: 'bare GET', create: 'bare POST', update: 'bare POST' };
 /** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
 const FLOORS: Record<string, string> = { read: 'bare GET+find', create: 'bare POST+2 inserts', update: 'bare POST+2 inserts' };
+/** The scenario group of BENCH_SCENARIOS that selects the transaction ingest runs. */
+const INGEST_GROUP = 'ingest';
+const INGEST_CLIENTS = [1, 4];
+const INGEST_TARGET = { clients: 4, minResourcesPerSecond: 2000 };
 const TARGETS: Target[] = [
   { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
   { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
@@ -127,6 +141,57 @@ async function resetStore(client: MongoClient, database: string, count: number):
   return stored;
 }
 
+/**
+ * Transaction ingest: round trips per bundle in a monitored process, then an unmeasured warm-up,
+ * then per round one measured run per number of clients, each posting fresh clones and followed by
+ * `reset` (removing what it stored), so every run starts from the same store.
+ */
+async function ingestGroup(
+  clones: SyntheaClones,
+  baobab: ServerHandle,
+  startCounter: () => Promise<ServerHandle>,
+  reset: () => Promise<void>,
+  enginePids: number[],
+): Promise<IngestSummary> {
+  const prefer = settings.ingestPrefer;
+  const counter = await startCounter();
+  const roundTrips = await measureIngestRoundTrips(counter, clones.takeBundles(settings.ingestRoundTripBundles), prefer).finally(() => counter.stop());
+  console.log(`ingest round trips: ${roundTrips.perBundle.toFixed(1)} per bundle of ${roundTrips.entriesPerBundle.toFixed(1)} entries ${JSON.stringify(roundTrips.byCommand)}`);
+  await reset();
+
+  // The JVM of a local engine and V8 both need a pass over the transaction code paths first.
+  const warmupResources = settings.warmupSeconds > 0 ? Math.min(settings.ingestResources, clones.resourcesPerClone) : 0;
+  if (warmupResources > 0) {
+    console.log(`ingest warm-up: ${warmupResources} resources…`);
+    await runIngest(baobab, clones.takeResources(warmupResources), { clients: Math.max(...INGEST_CLIENTS), enginePids, prefer });
+    await reset();
+  }
+  const results: IngestResult[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const clients of INGEST_CLIENTS) {
+      const bundles = clones.takeResources(settings.ingestResources);
+      const result = await runIngest(baobab, bundles, { clients, enginePids, prefer, label: `ingest-${clients}-round${round}` });
+      results.push(result);
+      const cpu = (result.server.userMicros + result.server.systemMicros) / 1000 / result.resources;
+      console.log(
+        `round ${round}/${settings.rounds} ingest ${clients} client(s) ${result.resourcesPerSecond.toFixed(0).padStart(6)} resources/s  ` +
+          `${result.bundlesPerSecond.toFixed(1)} bundles/s  p50 ${result.p50Ms.toFixed(0)} ms  p99 ${result.p99Ms.toFixed(0)} ms  ` +
+          `server CPU ${cpu.toFixed(3)} ms/resource  (${result.resources} resources, ${result.bundles} bundles)`,
+      );
+      await reset();
+    }
+  }
+  return {
+    rows: aggregateIngest(results),
+    roundTrips,
+    resourcesPerRun: results[0]!.resources,
+    bundlesPerRun: results[0]!.bundles,
+    warmupResources,
+    prefer,
+    target: INGEST_TARGET,
+  };
+}
+
 async function engineDescription(client: MongoClient, engine: MongoEngine | undefined): Promise<string> {
   if (engine) return 'mongo-java-server 1.47 (memory backend, local JVM on the same machine)';
   try {
@@ -153,6 +218,10 @@ function profiles(dir: string): string[] {
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
+  // Ingest runs when asked for, or in a full run when the Synthea data is there.
+  const ingestAsked = settings.only.includes(INGEST_GROUP) || (settings.only.length === 0 && existsSync(SYNTHEA_DIR));
+  if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest skipped`);
+  const clones = ingestAsked ? SyntheaClones.load() : undefined;
   const database = `baobab_bench_${started.toString(36)}`;
   const profileDir = join(PROFILE_DIR, new Date(started).toISOString().replace(/[:.]/g, '-'));
   let engine: MongoEngine | undefined;
@@ -210,7 +279,9 @@ async function main(): Promise<void> {
 
     const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate);
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
-    if (chosen.length === 0) throw new Error(`BENCH_SCENARIOS matched none of: ${all.map((s) => s.name).join(', ')}`);
+    if (chosen.length === 0 && !clones) {
+      throw new Error(`BENCH_SCENARIOS matched none of: ${[...all.map((s) => s.name), INGEST_GROUP].join(', ')}`);
+    }
 
     const load: LoadSettings = {
       connections: settings.connections,
@@ -220,14 +291,14 @@ async function main(): Promise<void> {
     };
     // One unmeasured pass over every scenario: the JVM of a local engine needs far longer than a
     // scenario's warm-up to compile its hot paths (its CPU per find drops ~4x after the first one).
-    if (settings.warmupSeconds > 0) {
+    if (settings.warmupSeconds > 0 && chosen.length > 0) {
       console.log(`warm-up pass: ${chosen.length} scenarios × ${2 * settings.warmupSeconds} s…`);
       for (const scenario of chosen) await runLoad(scenario, { ...load, warmupSeconds: 0, durationSeconds: 2 * settings.warmupSeconds });
       await resetStore(admin, database, settings.patients);
     }
     let largestStore = settings.patients;
     const rounds: Array<Map<string, LoadResult>> = [];
-    for (let round = 1; round <= settings.rounds; round++) {
+    for (let round = 1; round <= settings.rounds && chosen.length > 0; round++) {
       const results = new Map<string, LoadResult>();
       for (const scenario of chosen) {
         const result = await runLoad(scenario, load, `${scenario.name}-round${round}`);
@@ -244,6 +315,16 @@ async function main(): Promise<void> {
       }
       rounds.push(results);
     }
+
+    // After the Patient scenarios: ingest creates Patients too, and grows the store while it runs.
+    const reset = async () => {
+      await clearIngested(admin.db(database), clones?.resourceTypes ?? []);
+      await resetStore(admin, database, settings.patients);
+    };
+    const ingest = clones
+      ? await ingestGroup(clones, baobab, () => ServerHandle.start({ ...baobabOptions, monitorCommands: true }), reset, enginePids)
+      : undefined;
+    const ingestResults = ingest ? ingestVerdicts(ingest) : [];
 
     const notes = [
       engine
@@ -271,10 +352,11 @@ async function main(): Promise<void> {
     };
     const rows = aggregate(rounds, info, roundTrips);
     const results = verdicts(rows, TARGETS);
-    console.log(`\n${consoleTable(rows)}\n`);
-    for (const v of results) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
+    if (rows.length > 0) console.log(`\n${consoleTable(rows)}\n`);
+    if (ingest) console.log(`\nTransaction ingest\n${ingestConsoleTable(ingest)}\n`);
+    for (const v of [...results, ...ingestResults]) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
     if (settings.output !== '-' && !settings.profile && settings.only.length === 0 && !candidate) {
-      writeBenchmarksFile(settings.output, markdown(rows, info, results));
+      writeBenchmarksFile(settings.output, markdown(rows, info, results) + (ingest ? `\n${ingestMarkdown(ingest, ingestResults)}` : ''));
       console.log(`\nwrote ${settings.output}`);
     } else if (settings.output !== '-') {
       console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
@@ -286,7 +368,7 @@ async function main(): Promise<void> {
     await engine?.stop();
   }
   if (settings.profile) {
-    for (const profile of profiles(profileDir).filter((f) => f.includes('round1') && /\/(read|create|update)-/.test(f))) {
+    for (const profile of profiles(profileDir).filter((f) => f.includes('round1') && /\/(read|create|update|ingest)-/.test(f))) {
       console.log(`\n==== CPU profile of the Baobab process: ${profile}\n`);
       console.log(summariseProfile(profile, ROOT));
     }
