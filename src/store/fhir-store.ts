@@ -3,6 +3,7 @@
  * integer versions; only the implementation knows about MongoDB.
  */
 import type { Meta, Resource } from '@medplum/fhirtypes';
+import type { Criterion, SortKey } from './search-criteria';
 
 /** One version of a resource as stored: the resource has meta.versionId/lastUpdated filled in. */
 export interface StoredVersion {
@@ -21,6 +22,29 @@ export interface StoredVersion {
 export interface IndexValues {
   /** Identifier token keys (src/fhir/conditional/identifier-keys.ts). */
   identifiers?: string[];
+  /**
+   * The search index of the resource (src/fhir/search/extract/types.ts: `str`, `tok`, `ref`,
+   * `date`, `num`, `qty`, `uri`, `comp` entries and `sort` keys), stored beside it as is.
+   */
+  search?: object;
+}
+
+export interface SearchQuery {
+  criteria: Criterion[];
+  /** In order of precedence; the id always breaks ties. Empty: by id. */
+  sort: SortKey[];
+  count: number;
+  /** Continue after this position (the `next` of an earlier page of the same search). */
+  after?: string;
+  /** Count all matches too. */
+  total: boolean;
+}
+
+export interface SearchPage {
+  versions: StoredVersion[];
+  /** Opaque position after the last row, when more rows may follow. */
+  next?: string;
+  total?: number;
 }
 
 export interface SizeHint {
@@ -89,6 +113,14 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** A search the store cannot run as asked (a page position it did not issue). */
+export class StoreQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreQueryError';
+  }
+}
+
 /** An exclusive claim could not be had in time (heavy contention or a stuck holder). */
 export class StoreBusyError extends Error {
   constructor(key: string) {
@@ -124,6 +156,8 @@ export interface FhirStore {
    * transaction where supported, else an undo journal (weaker isolation; see atomic.ts).
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** One page of the current resources of `type` matching every criterion. */
+  search(type: string, query: SearchQuery): Promise<SearchPage>;
   /** Ids of current resources matching the criteria, at most `limit` of them. */
   findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]>;
   /**

@@ -64,6 +64,21 @@ export interface HistoryDoc extends StoredBody {
 
 export const HISTORY_COLLECTION = 'history';
 
+/** The search index fields of a current document (see IndexValues.search). */
+export const SEARCH_FIELDS = ['str', 'tok', 'ref', 'date', 'num', 'qty', 'uri', 'comp', 'sort'] as const;
+
+/** The search index as document fields: those present to `$set`, the others to `$unset`. */
+export function searchFields(search: object | undefined): { set: Record<string, unknown>; unset: Record<string, ''> } {
+  const index = (search ?? {}) as Record<string, unknown>;
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ''> = {};
+  for (const field of SEARCH_FIELDS) {
+    if (index[field] !== undefined) set[field] = index[field];
+    else unset[field] = '';
+  }
+  return { set, unset };
+}
+
 export function historyKey(type: string, id: string, vid: number): string {
   return `${type}/${id}/${vid}`;
 }

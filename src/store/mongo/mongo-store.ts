@@ -15,6 +15,8 @@ import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
   MatchCriteria,
+  SearchPage,
+  SearchQuery,
   SizeHint,
   HistoryPage,
   HistoryQuery,
@@ -25,7 +27,8 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, toStoredBody, unpackBody } from './documents';
+import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody } from './documents';
+import { searchCurrent } from './search';
 import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
 import { queryHistory } from './history';
@@ -150,6 +153,7 @@ export class MongoFhirStore implements FhirStore {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
+    Object.assign(doc, searchFields(options.index?.search).set);
     return doc;
   }
 
@@ -237,6 +241,7 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const { set, unset } = bodyUpdate(packed);
+    const index = searchFields(options.index?.search);
     const method = options.method ?? 'PUT';
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
@@ -244,7 +249,11 @@ export class MongoFhirStore implements FhirStore {
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
-        { $inc: { vid: 1 }, $set: { ts, deleted: false, method, ident: options.index?.identifiers ?? [], ...set }, $unset: unset },
+        {
+          $inc: { vid: 1 },
+          $set: { ts, deleted: false, method, ident: options.index?.identifiers ?? [], ...set, ...index.set },
+          $unset: { ...unset, ...index.unset },
+        },
         // Only the version and deleted flag of the previous document are needed, not its body.
         { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 }, ...sessionOption() },
       );
@@ -359,6 +368,11 @@ export class MongoFhirStore implements FhirStore {
     // The current document changes only if this version is still current.
     await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: set, $unset: unset });
     return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed });
+  }
+
+  async search(type: string, query: SearchQuery): Promise<SearchPage> {
+    await this.settle();
+    return searchCurrent(this.current(type), type, query);
   }
 
   async findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {

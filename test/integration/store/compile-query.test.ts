@@ -7,6 +7,8 @@ import type { Collection, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { compileCriteria } from '../../../src/store/mongo/compile-query';
+import type { MongoEngine } from '../../../src/store/mongo/engine';
+import { startJongodb } from '../../../src/store/mongo/engine';
 import type { Criterion, DateValue } from '../../../src/store/search-criteria';
 
 const d = (iso: string) => new Date(iso);
@@ -37,17 +39,7 @@ const docs: Document[] = [
   { _id: 'gone', deleted: true, ts: d('2024-01-01T00:00:00Z'), str: [{ p: 'family', n: 'smith', x: 'Smith' }] },
 ];
 
-let client: MongoClient;
 let collection: Collection<Document>;
-beforeAll(async () => {
-  client = await MongoClient.connect(inject('mongoUrl'));
-  collection = client.db(`cq_${randomUUID().replace(/-/g, '').slice(0, 16)}`).collection('Thing');
-  await collection.insertMany(docs);
-});
-afterAll(async () => {
-  await collection.db.dropDatabase();
-  await client.close();
-});
 
 async function ids(...criteria: Criterion[]): Promise<string[]> {
   const found = await collection.find(compileCriteria(criteria), { projection: { _id: 1 } }).toArray();
@@ -56,7 +48,27 @@ async function ids(...criteria: Criterion[]): Promise<string[]> {
 
 const range = (op: DateValue['op'], lo: string, hi: string): DateValue => ({ op, lo: d(lo), hi: d(hi) });
 
-describe('compiled search criteria', () => {
+/** The same cases on each engine the store runs on (real MongoDB: MONGODB_URL runs). */
+for (const engine of ['mongo-java-server', 'jongodb'] as const) {
+  describe(`compiled search criteria on ${engine}`, () => {
+    let client: MongoClient;
+    let jongodb: MongoEngine | undefined;
+    beforeAll(async () => {
+      if (engine === 'jongodb') jongodb = await startJongodb();
+      client = await MongoClient.connect(jongodb ? jongodb.url : inject('mongoUrl'));
+      collection = client.db(`cq_${randomUUID().replace(/-/g, '').slice(0, 16)}`).collection('Thing');
+      await collection.insertMany(docs);
+    });
+    afterAll(async () => {
+      await collection.db.dropDatabase().catch(() => undefined); // jongodb has no dropDatabase
+      await client.close();
+      await jongodb?.stop();
+    });
+    cases();
+  });
+}
+
+function cases(): void {
   it('string: prefix on normalised text, exact on the original, contains, regex characters literal', async () => {
     expect(await ids({ index: 'str', p: 'family', match: 'prefix', values: ['smith'] })).toEqual(['b']);
     expect(await ids({ index: 'str', p: 'family', match: 'prefix', values: ['zoe', 'smi'] })).toEqual(['a', 'b']);
@@ -140,6 +152,6 @@ describe('compiled search criteria', () => {
       await ids({ index: 'tok', p: 'code', values: [{ c: '1234-5' }] }, { index: 'str', p: 'family', match: 'prefix', values: ['smith'] }),
     ).toEqual(['b']);
   });
-});
+}
 
 type NumberOp = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
