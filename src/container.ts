@@ -21,6 +21,8 @@ import { OperationRegistry } from './fhir/operations/registry';
 import { registerStandardOperations } from './fhir/operations/standard';
 import type { FhirContext } from './fhir/interactions/context';
 import { isValidId } from './platform/ids';
+import { SearchRegistry } from './fhir/search/registry';
+import { extractSearchIndex } from './fhir/search/extract';
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -54,10 +56,13 @@ export class Container {
       await client.connect();
       const store = new MongoFhirStore(client, client.db(config.mongodbDatabase), { journalRecoveryAgeMs: config.journalRecoveryAgeMs });
       const definitions = loadDefinitions();
-      const service = new ResourceService(store, definitions, createSchemaValidator());
+      const search = new SearchRegistry(definitions);
+      const baseUrl = config.baseUrl;
+      const indexer = (resource: Resource) => extractSearchIndex(resource, search.forType(resource.resourceType), { baseUrl });
+      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
-      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service) };
+      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service), search };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();
       return container;
@@ -76,7 +81,7 @@ export class Container {
       this.store.supportsTransactions ? 'store ready; multi-document transactions available' : 'store ready; no multi-document transactions',
     );
     if (this.config.seedDefinitions) {
-      const stored = await this.store.seed(this.conformanceResources());
+      const stored = await this.store.seed(this.conformanceResources(), (resource) => this.fhir.service.indexValues(resource));
       if (stored > 0) this.logger.info({ stored }, 'stored the R4 conformance resources');
     }
   }

@@ -14,12 +14,12 @@ import { etag } from './rest/etag';
 import { invalidPatchResult, unprocessablePatch } from './patch/errors';
 import { identifierKeys } from './conditional/identifier-keys';
 import type { IndexValues, MatchCriteria } from '../store/fhir-store';
-import { StoreBusyError } from '../store/fhir-store';
+import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
+import type { SearchPage, SearchQuery } from '../store/fhir-store';
+import type { Criterion } from '../store/search-criteria';
 
-/** Values extracted at write time for matching (search-value extraction grows here). */
-function indexValues(resource: Resource): IndexValues {
-  return { identifiers: identifierKeys(resource as { identifier?: unknown }) };
-}
+/** The search index of a resource (search/extract), stored with it by the store. */
+export type SearchIndexer = (resource: Resource) => object;
 
 export interface WriteOptions {
   ifMatch?: number;
@@ -43,7 +43,15 @@ export class ResourceService {
     private readonly store: FhirStore,
     private readonly definitions: FhirDefinitions,
     private readonly schema: SchemaValidator,
+    private readonly indexer?: SearchIndexer,
   ) {}
+
+  /** Values extracted at write time for matching and searching. */
+  indexValues(resource: Resource): IndexValues {
+    const values: IndexValues = { identifiers: identifierKeys(resource as { identifier?: unknown }) };
+    if (this.indexer) values.search = this.indexer(resource);
+    return values;
+  }
 
   assertType(type: string): void {
     if (!this.definitions.isResourceType(type)) throw errors.notFound(`Unknown resource type '${type}'`);
@@ -103,7 +111,7 @@ export class ResourceService {
     // A transaction may have assigned it already, so references to the entry could be rewritten.
     const id = options.id ?? newId();
     try {
-      return await this.store.create({ ...resource, id }, { sizeHint: options.sizeHint, index: indexValues(resource) });
+      return await this.store.create({ ...resource, id }, { sizeHint: options.sizeHint, index: this.indexValues(resource) });
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -114,7 +122,7 @@ export class ResourceService {
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
     try {
-      return await this.store.update(resource, { ...options, index: indexValues(resource) });
+      return await this.store.update(resource, { ...options, index: this.indexValues(resource) });
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -138,7 +146,7 @@ export class ResourceService {
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
       try {
-        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index: indexValues(resource) })).version;
+        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index: this.indexValues(resource) })).version;
       } catch (err) {
         if (!(err instanceof StoreConflictError) || options.ifMatch !== undefined) throw this.translate(err, type, id);
         if (attempt >= PATCH_ATTEMPTS) {
@@ -195,6 +203,32 @@ export class ResourceService {
       if (err instanceof StoreConflictError) throw errors.conflict(`${err.message}; nothing was stored`);
       throw err;
     }
+  }
+
+  /** One page of search results (criteria already parsed and resolved: src/fhir/search). */
+  search(type: string, query: SearchQuery): Promise<SearchPage> {
+    this.assertType(type);
+    return this.store.search(type, query).catch((err: unknown) => {
+      if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
+      throw err;
+    });
+  }
+
+  matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
+    this.assertType(type);
+    return this.store.matchIds(type, criteria, limit);
+  }
+
+  matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
+    this.assertType(type);
+    return this.store.matchReferences(type, criteria, p, limit);
+  }
+
+  /** Current resources matching the criteria, at most `limit` (for _include/_revinclude). */
+  async readCurrent(type: string, criteria: Criterion[], limit: number): Promise<Resource[]> {
+    if (!this.definitions.isResourceType(type)) return [];
+    const page = await this.store.search(type, { criteria, sort: [], count: limit, total: false });
+    return page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
   }
 
   /** Ids of current resources of `type` matching the criteria (at most `limit`). */

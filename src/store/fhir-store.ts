@@ -158,6 +158,10 @@ export interface FhirStore {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** One page of the current resources of `type` matching every criterion. */
   search(type: string, query: SearchQuery): Promise<SearchPage>;
+  /** Ids of the current resources of `type` matching every criterion, at most `limit`. */
+  matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]>;
+  /** Distinct references (`Type/id` or URLs) that parameter `p` of the matching resources holds, at most `limit`. */
+  matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]>;
   /** Ids of current resources matching the criteria, at most `limit` of them. */
   findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]>;
   /**
@@ -166,6 +170,6 @@ export interface FhirStore {
    * cannot be had within a few seconds.
    */
   exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
-  /** Stores resources that are missing, as version 1 (used to seed conformance resources). */
-  seed(resources: ReadonlyArray<Resource & { id: string }>): Promise<number>;
+  /** Stores resources that are missing, as version 1 (used to seed conformance resources), with their index values. */
+  seed(resources: ReadonlyArray<Resource & { id: string }>, index?: (resource: Resource) => IndexValues): Promise<number>;
 }

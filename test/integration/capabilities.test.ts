@@ -22,11 +22,18 @@ describe('GET /metadata', () => {
     expect(resources).toHaveLength(146);
     expect(resources.map((r) => r.type)).toEqual(server.container.definitions.resourceTypes);
     const patient = resources.find((r) => r.type === 'Patient')!;
-    expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'update', 'vread']);
+    expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread']);
     expect(cs.patchFormat).toEqual(['application/json-patch+json', 'application/fhir+json']);
     expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete']);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system', 'batch', 'transaction']);
     expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta']);
+    // Search: every parameter with its type and definition, includes and reverse includes.
+    const search = patient as unknown as { searchParam: Array<{ name: string; type: string; definition: string }>; searchInclude: string[]; searchRevInclude: string[] };
+    expect(search.searchParam.find((p) => p.name === 'birthdate')).toMatchObject({ type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' });
+    expect(search.searchParam.find((p) => p.name === '_lastUpdated')).toMatchObject({ type: 'date' });
+    expect(search.searchParam.map((p) => p.name)).not.toContain('_text');
+    expect(search.searchInclude).toContain('Patient:organization');
+    expect(search.searchRevInclude).toContain('Observation:subject');
   });
 
   it('is itself valid against the R4 schema', async () => {

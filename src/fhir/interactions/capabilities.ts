@@ -25,7 +25,36 @@ function operationsFor(ctx: FhirContext, type: string): CapabilityStatementRestR
     .map((op) => ({ name: op.definition.code!, definition: op.definition.url! }));
 }
 
-function resourceEntry(ctx: FhirContext, type: string): CapabilityStatementRestResource {
+/** Search parameters, includes and reverse includes of each type, from the search registry. */
+function searchCapabilities(ctx: FhirContext): Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>> {
+  const result = new Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>>();
+  const revincludes = new Map<string, string[]>();
+  for (const type of ctx.definitions.resourceTypes) {
+    const params = [...ctx.search.forType(type).values()].filter((info) => info.supported && info.type !== 'special');
+    const references = params.filter((info) => info.type === 'reference');
+    for (const info of references) {
+      for (const target of info.targets.length > 0 ? info.targets : ctx.definitions.resourceTypes) {
+        revincludes.set(target, [...(revincludes.get(target) ?? []), `${type}:${info.code}`]);
+      }
+    }
+    result.set(type, {
+      searchParam: params.map((info) => ({
+        name: info.code,
+        definition: info.url,
+        type: info.type,
+        ...(info.definition.description ? { documentation: info.definition.description } : {}),
+      })),
+      searchInclude: ['*', ...references.map((info) => `${type}:${info.code}`)],
+    });
+  }
+  for (const [type, entry] of result) {
+    const reverse = revincludes.get(type);
+    if (reverse) entry.searchRevInclude = reverse.sort();
+  }
+  return result;
+}
+
+function resourceEntry(ctx: FhirContext, type: string, search: ReturnType<typeof searchCapabilities>): CapabilityStatementRestResource {
   const entry: CapabilityStatementRestResource = {
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -38,6 +67,7 @@ function resourceEntry(ctx: FhirContext, type: string): CapabilityStatementRestR
     conditionalUpdate: true,
     conditionalDelete: ctx.config.conditionalDeleteMultiple ? 'multiple' : 'single',
   };
+  Object.assign(entry, search.get(type));
   const operations = operationsFor(ctx, type);
   if (operations.length > 0) entry.operation = operations;
   return entry;
@@ -46,6 +76,7 @@ function resourceEntry(ctx: FhirContext, type: string): CapabilityStatementRestR
 export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement {
   const cached = cache.get(ctx);
   if (cached) return cached;
+  const search = searchCapabilities(ctx);
   const statement: CapabilityStatement = {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -60,7 +91,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
     rest: [
       {
         mode: 'server',
-        resource: ctx.definitions.resourceTypes.map((type) => resourceEntry(ctx, type)),
+        resource: ctx.definitions.resourceTypes.map((type) => resourceEntry(ctx, type, search)),
         interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
         operation: ctx.operations
           .all()

@@ -4,6 +4,7 @@ import type { FhirDefinitions } from '../definitions';
 import type { OperationRegistry } from '../operations/registry';
 import type { ResourceService } from '../resource-service';
 import type { ConditionalService } from '../conditional/conditional-service';
+import type { SearchRegistry } from '../search/registry';
 
 export interface FhirContext {
   config: Config;
@@ -11,4 +12,6 @@ export interface FhirContext {
   service: ResourceService;
   conditional: ConditionalService;
   operations: OperationRegistry;
+  /** The search parameters of every type (core and custom). */
+  search: SearchRegistry;
 }

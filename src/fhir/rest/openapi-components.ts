@@ -70,6 +70,19 @@ export function parameterComponents(resourceTypes: readonly string[]): Json {
     'If-None-Exist': header('If-None-Exist', 'Conditional create: a query (_id, identifier); an existing match is returned with 200 instead', { type: 'string', example: 'identifier=http://example.org/mrn|123' }),
     'condition-_id': query('_id', 'Condition: logical id(s), comma-separated'),
     'condition-identifier': query('identifier', 'Condition: identifier token (system|value, value, |value or system|)', { type: 'string', example: 'http://example.org/mrn|123' }),
+    'search-parameters': {
+      name: 'search',
+      in: 'query',
+      description: 'Search parameters of the type (see the CapabilityStatement), with modifiers (name:exact), prefixes (ge2020), chains (subject:Patient.name) and _has',
+      style: 'form',
+      explode: true,
+      schema: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+    _sort: query('_sort', 'Comma-separated sort keys; a leading - sorts descending; missing values sort last', { type: 'string', example: '-date,_id' }),
+    _total: query('_total', 'Whether to count all matches', { type: 'string', enum: ['none', 'estimate', 'accurate'] }),
+    _include: query('_include', 'Also return resources the matches refer to (Type:parameter[:target]); _include:iterate follows them further', { type: 'string', example: 'Observation:subject' }),
+    _revinclude: query('_revinclude', 'Also return resources that refer to the matches (Type:parameter)', { type: 'string', example: 'Provenance:target' }),
+    'Prefer-handling': header('Prefer', 'handling=strict refuses unknown parameters (400); lenient (default) ignores and reports them', { type: 'string', enum: ['handling=strict', 'handling=lenient'] }),
     Prefer: header('Prefer', 'What to return after a write', { type: 'string', enum: ['return=minimal', 'return=representation', 'return=OperationOutcome'] }),
   };
 }
@@ -192,6 +205,11 @@ export function components(resourceTypes: readonly string[]): Record<string, Jso
         required: true,
         description: 'The resource, as FHIR JSON; its resourceType must match the path (and its id, for an update). Binary also accepts its raw content, with that content type',
         content: { [FHIR_JSON]: { schema: ref('schemas', 'Resource') }, 'application/json': { schema: ref('schemas', 'Resource') } },
+      },
+      Search: {
+        required: false,
+        description: 'Search parameters as a form (the same names and values as in the URL)',
+        content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', additionalProperties: { type: 'string' } } } },
       },
       Patch: {
         required: true,

@@ -40,7 +40,8 @@ export interface OpenApiDocument {
 /** What each interaction accepts and answers, beyond the parameters every FHIR route takes. */
 interface InteractionDoc {
   parameters: string[];
-  body?: 'resource' | 'patch';
+  /** The request body, for methods that take one ('search': a form, POST only). */
+  body?: 'resource' | 'patch' | 'search';
   ok: Record<string, unknown>;
   errors: number[];
 }
@@ -52,6 +53,12 @@ const BODY_ERRORS = [413, 415];
 
 const INTERACTIONS: Record<string, InteractionDoc> = {
   capabilities: { parameters: ['mode'], ok: { 200: fhirResponse('The CapabilityStatement', 'CapabilityStatement') }, errors: [] },
+  'search-type': {
+    parameters: ['search-parameters', '_count', '_sort', '_total', '_include', '_revinclude', '_page', ...PROJECTION, 'Prefer-handling'],
+    body: 'search',
+    ok: { 200: fhirResponse('A searchset Bundle: matches, included resources, and an outcome entry naming ignored parameters', 'Bundle') },
+    errors: [404],
+  },
   'history-system': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [] },
   'history-type': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [404] },
   'history-instance': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [404] },
@@ -118,6 +125,8 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     errors: [404, 412],
   },
 };
+
+const BODIES = { resource: 'Resource', patch: 'Patch', search: 'Search' } as const;
 
 /** Interactions implemented later start from this until they get their own entry above. */
 const FALLBACK: InteractionDoc = { parameters: [], ok: { 200: fhirResponse('Success', 'Resource') }, errors: [404] };
@@ -234,6 +243,7 @@ function operationDoc(input: OpenApiInput, route: Route, operation: RegisteredOp
 
 function routeDoc(route: Route, ids: Set<string>): OpenApiOperation {
   const spec = INTERACTIONS[route.interaction] ?? FALLBACK;
+  const body = route.method === 'GET' ? undefined : spec.body;
   let operationId = camel(route.interaction);
   if (ids.has(operationId)) operationId += capital(route.method.toLowerCase());
   return {
@@ -241,8 +251,8 @@ function routeDoc(route: Route, ids: Set<string>): OpenApiOperation {
     summary: route.summary,
     tags: [route.level],
     parameters: [...pathParameters(route.path, ref('parameters', 'type')), ...parameterRefs([...FHIR_QUERY, ...spec.parameters])],
-    ...(spec.body ? { requestBody: ref('requestBodies', spec.body === 'patch' ? 'Patch' : 'Resource') } : {}),
-    responses: { ...spec.ok, ...errorResponses(spec.body ? [...spec.errors, ...BODY_ERRORS] : spec.errors) },
+    ...(body ? { requestBody: ref('requestBodies', BODIES[body]) } : {}),
+    responses: { ...spec.ok, ...errorResponses(body ? [...spec.errors, ...BODY_ERRORS] : spec.errors) },
   };
 }
 

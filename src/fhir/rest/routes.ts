@@ -10,6 +10,7 @@ import { invokeOperation } from '../interactions/operation';
 import { read, vread } from '../interactions/read';
 import { create, remove, update } from '../interactions/write';
 import { postBundle } from '../interactions/bundle';
+import { search } from '../interactions/search';
 import { conditionalDelete, conditionalPatch, conditionalUpdate } from '../interactions/conditional';
 import { errors } from '../outcomes';
 import type { FhirRequest, FhirResponse } from './types';
@@ -48,8 +49,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: ['{type}', '_history'], interaction: 'history-type', level: 'type', summary: 'History of a type', implemented: true, handle: (ctx, req, p) => { ctx.service.assertType(p.type!); return history(ctx, req, p.type); } },
   { method: 'GET', path: ['{type}', '{operation}'], interaction: 'operation', level: 'type', summary: 'Type operation', implemented: true, handle: op('type') },
   { method: 'POST', path: ['{type}', '{operation}'], interaction: 'operation', level: 'type', summary: 'Type operation', implemented: true, handle: op('type') },
-  { method: 'POST', path: ['{type}', '_search'], interaction: 'search-type', level: 'type', summary: 'Search (form body)', implemented: false, handle: notYet('Search') },
-  { method: 'GET', path: ['{type}'], interaction: 'search-type', level: 'type', summary: 'Search', implemented: false, handle: notYet('Search') },
+  { method: 'POST', path: ['{type}', '_search'], interaction: 'search-type', level: 'type', summary: 'Search (form body)', implemented: true, handle: (ctx, req, p) => search(ctx, req, p.type!) },
+  { method: 'GET', path: ['{type}'], interaction: 'search-type', level: 'type', summary: 'Search', implemented: true, handle: (ctx, req, p) => search(ctx, req, p.type!) },
   { method: 'POST', path: ['{type}'], interaction: 'create', level: 'type', summary: 'Create a resource (server-assigned id)', implemented: true, handle: (ctx, req, p) => create(ctx, req, p.type!) },
   { method: 'PUT', path: ['{type}'], interaction: 'conditional-update', level: 'type', summary: 'Conditional update ([type]?_id or identifier)', implemented: true, handle: (ctx, req, p) => conditionalUpdate(ctx, req, p.type!) },
   { method: 'DELETE', path: ['{type}'], interaction: 'conditional-delete', level: 'type', summary: 'Conditional delete ([type]?_id or identifier)', implemented: true, handle: (ctx, req, p) => conditionalDelete(ctx, req, p.type!) },

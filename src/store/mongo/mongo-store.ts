@@ -14,6 +14,7 @@ import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
+  IndexValues,
   MatchCriteria,
   SearchPage,
   SearchQuery,
@@ -28,7 +29,8 @@ import type {
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
 import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody } from './documents';
-import { searchCurrent } from './search';
+import { matchIds, matchReferences, searchCurrent } from './search';
+import type { Criterion } from '../search-criteria';
 import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
 import { queryHistory } from './history';
@@ -375,6 +377,16 @@ export class MongoFhirStore implements FhirStore {
     return searchCurrent(this.current(type), type, query);
   }
 
+  async matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
+    await this.settle();
+    return matchIds(this.current(type), criteria, limit);
+  }
+
+  async matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
+    await this.settle();
+    return matchReferences(this.current(type), criteria, p, limit);
+  }
+
   async findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
     await this.settle();
     const and: Filter<CurrentDoc>[] = [{ deleted: false }];
@@ -401,7 +413,7 @@ export class MongoFhirStore implements FhirStore {
     return collectMetaInUse(types.map((type) => this.current(type)));
   }
 
-  async seed(resources: ReadonlyArray<Resource & { id: string }>): Promise<number> {
+  async seed(resources: ReadonlyArray<Resource & { id: string }>, index?: (resource: Resource) => IndexValues): Promise<number> {
     let stored = 0;
     const byType = new Map<string, Array<Resource & { id: string }>>();
     for (const resource of resources) {
@@ -413,15 +425,12 @@ export class MongoFhirStore implements FhirStore {
       const existing = new Set(
         (await this.current(type).find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
       );
-      const ts = new Date();
       const docs: CurrentDoc[] = list
         .filter((resource) => !existing.has(resource.id))
-        .map((resource) => ({ _id: resource.id, vid: 1, ts, deleted: false, method: 'POST', ...packBody(toStoredBody(resource)) }));
+        .map((resource) => this.newDoc(resource, { index: index?.(resource) }));
       if (docs.length === 0) continue;
       await this.current(type).insertMany(docs);
-      await this.versions.insertMany(
-        docs.map((doc) => ({ _id: historyKey(type, doc._id, 1), t: type, i: doc._id, v: 1, ts, deleted: false, method: 'POST' as const, resource: doc.resource, z: doc.z })),
-      );
+      await this.versions.insertMany(docs.map((doc) => historyEntry(type, doc)));
       stored += docs.length;
     }
     return stored;

@@ -131,3 +131,26 @@ export async function searchCurrent(collection: Collection<CurrentDoc>, type: st
     total,
   };
 }
+
+/** Ids of the matching resources, at most `limit`. */
+export async function matchIds(collection: Collection<CurrentDoc>, criteria: SearchQuery['criteria'], limit: number): Promise<string[]> {
+  const rows = await collection
+    .find(compileCriteria(criteria), { projection: { _id: 1 }, ...sessionOption() })
+    .limit(limit)
+    .toArray();
+  return rows.map((row) => row._id);
+}
+
+/** The distinct references (`r`) of parameter `p` in the matching resources, at most `limit`. */
+export async function matchReferences(collection: Collection<CurrentDoc>, criteria: SearchQuery['criteria'], p: string, limit: number): Promise<string[]> {
+  const found = new Set<string>();
+  const cursor = collection.find(compileCriteria(criteria), { projection: { ref: 1 }, ...sessionOption() });
+  for await (const row of cursor) {
+    for (const entry of ((row as Document).ref ?? []) as Array<{ p: string; r: string }>) {
+      if (entry.p === p) found.add(entry.r);
+    }
+    if (found.size >= limit) break;
+  }
+  await cursor.close();
+  return [...found];
+}

@@ -1,0 +1,85 @@
+/**
+ * search (http.html#search, search.html): `GET [type]?…` and `POST [type]/_search` with a form
+ * body. Parse → resolve chains → one page from the store → includes → a `searchset` Bundle with
+ * `self`/`next` links (the next link carries an opaque keyset position, `_page`), `total` when
+ * asked, `search.mode` match/include, and an `outcome` entry listing ignored parameters.
+ */
+import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import { errors, operationOutcome } from '../outcomes';
+import type { FhirRequest, FhirResponse, Query } from '../rest/types';
+import { collectIncludes } from '../search/include';
+import type { ParseOptions, SearchRequest } from '../search/parse';
+import { parseSearch } from '../search/parse';
+import { resolveFilters } from '../search/resolve';
+import type { FhirContext } from './context';
+import { project } from './read';
+
+/** `handling=strict` in Prefer (search.html#errors). */
+function strictHandling(req: FhirRequest): boolean {
+  return /(?:^|[;,\s])handling\s*=\s*"?strict"?/i.test(req.headers.prefer ?? '');
+}
+
+/** URL query plus, for POST _search, the form-encoded body (search.html#search-post). */
+function searchQuery(req: FhirRequest): Query {
+  if (req.method !== 'POST') return req.query;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.body && req.body.length > 0 && type !== 'application/x-www-form-urlencoded') {
+    throw errors.unsupportedMediaType('POST _search takes application/x-www-form-urlencoded parameters');
+  }
+  const query: Query = {};
+  for (const [name, values] of Object.entries(req.query)) query[name] = [...values];
+  for (const [name, value] of new URLSearchParams(req.body?.toString('utf8') ?? '')) (query[name] ??= []).push(value);
+  return query;
+}
+
+function link(relation: string, ctx: FhirContext, type: string, query: Query, skip: Set<string>, page?: string): BundleLink {
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(query)) {
+    if (name === '_page' || skip.has(name)) continue;
+    for (const value of values) params.append(name, value);
+  }
+  if (page !== undefined) params.append('_page', page);
+  const text = params.toString();
+  return { relation, url: `${ctx.config.baseUrl}/${type}${text ? `?${text}` : ''}` };
+}
+
+function entry(ctx: FhirContext, req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry {
+  return { fullUrl: `${ctx.config.baseUrl}/${resource.resourceType}/${resource.id}`, resource: project(ctx, req, resource), search: { mode } };
+}
+
+export async function search(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+  ctx.service.assertType(type);
+  const query = searchQuery(req);
+  // Form-body parameters (_summary, _elements) shape the entries too.
+  req = { ...req, query };
+  const options: ParseOptions = {
+    baseUrl: ctx.config.baseUrl,
+    defaultCount: ctx.config.defaultPageSize,
+    maxCount: ctx.config.maxPageSize,
+    strict: strictHandling(req),
+  };
+  const request: SearchRequest = parseSearch(ctx.search, type, query, options);
+  const criteria = await resolveFilters(ctx.service, ctx.search, request.filters, options, request.ignored);
+  const countOnly = request.summary === 'count' || request.count === 0;
+  const page = await ctx.service.search(type, {
+    criteria,
+    sort: request.sort,
+    count: countOnly ? 0 : request.count,
+    after: request.page,
+    total: countOnly || request.total !== 'none',
+  });
+  const matches = page.versions.map((version) => version.resource!).filter((resource) => resource !== undefined);
+  const included = await collectIncludes(ctx.service, ctx.search, matches, request.include, request.revinclude, ctx.config.baseUrl);
+
+  const ignoredNames = new Set(request.ignored.flatMap((i) => i.expression ?? []));
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
+  if (page.total !== undefined) bundle.total = page.total;
+  bundle.link = [link('self', ctx, type, query, ignoredNames, request.page)];
+  if (page.next) bundle.link.push(link('next', ctx, type, query, ignoredNames, page.next));
+  const entries = [...matches.map((r) => entry(ctx, req, r, 'match')), ...included.map((r) => entry(ctx, req, r, 'include'))];
+  if (request.ignored.length > 0) {
+    entries.push({ resource: operationOutcome(request.ignored), search: { mode: 'outcome' } });
+  }
+  if (entries.length > 0) bundle.entry = entries;
+  return { status: 200, resource: bundle };
+}
