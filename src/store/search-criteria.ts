@@ -77,7 +77,9 @@ export type Criterion =
   /** The resource's own id is one of these (`_id`, and resolved `_has`). */
   | { index: 'id'; ids: string[]; not?: boolean }
   /** `_lastUpdated`, compared on the stored version timestamp. */
-  | { index: 'lastUpdated'; values: DateValue[] };
+  | { index: 'lastUpdated'; values: DateValue[] }
+  /** At least one of these holds (compartment membership: any of several reference parameters). */
+  | { index: 'any'; of: Criterion[] };
 
 export type IndexName = 'str' | 'tok' | 'ref' | 'date' | 'num' | 'qty' | 'uri' | 'comp';
 

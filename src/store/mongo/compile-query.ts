@@ -162,6 +162,8 @@ export function compileCriterion(criterion: Criterion): Document {
   switch (criterion.index) {
     case 'id':
       return { _id: criterion.not ? { $nin: criterion.ids } : { $in: criterion.ids } };
+    case 'any':
+      return criterion.of.length > 0 ? anyOf(criterion.of.map(compileCriterion)) : { _id: { $in: [] } };
     case 'lastUpdated':
       return anyOf(criterion.values.flatMap((value) => dateConditions(value).map(onInstant)));
     case 'str': {

@@ -67,6 +67,9 @@ export const HISTORY_COLLECTION = 'history';
 /** The search index fields of a current document (see IndexValues.search). */
 export const SEARCH_FIELDS = ['str', 'tok', 'ref', 'date', 'num', 'qty', 'uri', 'comp', 'sort'] as const;
 
+/** Leaves the search index out of documents read for their resource: it can be larger than the body. */
+export const WITHOUT_SEARCH_INDEX: Record<string, 0> = Object.fromEntries([...SEARCH_FIELDS, 'ident'].map((field) => [field, 0]));
+
 /** The search index as document fields: those present to `$set`, the others to `$unset`. */
 export function searchFields(search: object | undefined): { set: Record<string, unknown>; unset: Record<string, ''> } {
   const index = (search ?? {}) as Record<string, unknown>;

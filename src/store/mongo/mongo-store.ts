@@ -28,7 +28,7 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody } from './documents';
+import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
 import { matchIds, matchReferences, searchCurrent } from './search';
 import type { Criterion } from '../search-criteria';
 import { ensureIndexes } from './indexes';
@@ -123,12 +123,12 @@ export class MongoFhirStore implements FhirStore {
     if (atomicContext()) {
       await this.settle();
       // Inside a transaction reads must use its session, so they are not coalesced.
-      const doc = await this.current(type).findOne({ _id: id }, sessionOption());
+      const doc = await this.current(type).findOne({ _id: id }, { projection: WITHOUT_SEARCH_INDEX, ...sessionOption() });
       return doc ? fromCurrent(type, doc) : undefined;
     }
     let reader = this.readers.get(type);
     if (!reader) {
-      reader = new ReadBatcher(this.current(type));
+      reader = new ReadBatcher(this.current(type), WITHOUT_SEARCH_INDEX);
       this.readers.set(type, reader);
     }
     const doc = await reader.load(id);

@@ -18,7 +18,11 @@ export class ReadBatcher<T extends { _id: string }> {
   private pending = new Map<string, Array<Waiter<T>>>();
   private scheduled = false;
 
-  constructor(private readonly collection: Collection<T>) {}
+  constructor(
+    private readonly collection: Collection<T>,
+    /** Fields to leave out of every document read. */
+    private readonly projection?: Record<string, 0>,
+  ) {}
 
   load(id: string): Promise<T | null> {
     return new Promise((resolve, reject) => {
@@ -55,11 +59,11 @@ export class ReadBatcher<T extends { _id: string }> {
   private async fetch(ids: string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
     if (ids.length === 1) {
-      const doc = (await this.collection.findOne({ _id: ids[0] } as never)) as T | null;
+      const doc = (await this.collection.findOne({ _id: ids[0] } as never, { projection: this.projection })) as T | null;
       if (doc) found.set(doc._id, doc);
       return found;
     }
-    const docs = (await this.collection.find({ _id: { $in: ids } } as never).toArray()) as T[];
+    const docs = (await this.collection.find({ _id: { $in: ids } } as never, { projection: this.projection }).toArray()) as T[];
     for (const doc of docs) found.set(doc._id, doc);
     return found;
   }

@@ -145,6 +145,8 @@ function cases(): void {
   it('_id and _lastUpdated; AND across criteria; deleted resources never match', async () => {
     expect(await ids({ index: 'id', ids: ['a', 'c', 'gone'] })).toEqual(['a', 'c']);
     expect(await ids({ index: 'id', ids: ['a'], not: true })).toEqual(['b', 'c']);
+    expect(await ids({ index: 'any', of: [{ index: 'id', ids: ['c'] }, { index: 'ref', p: 'subject', values: [{ r: 'Group/7' }] }] })).toEqual(['b', 'c']);
+    expect(await ids({ index: 'any', of: [] })).toEqual([]);
     expect(await ids({ index: 'lastUpdated', values: [range('ge', '2024-06-01T10:00:00.000Z', '2024-06-01T10:00:00.001Z')] })).toEqual(['b', 'c']);
     expect(await ids({ index: 'lastUpdated', values: [range('lt', '2024-06-01T10:00:00.000Z', '2024-06-01T10:00:00.001Z')] })).toEqual(['a']);
     expect(await ids({ index: 'lastUpdated', values: [range('eq', '2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z')] })).toEqual(['a']);
