@@ -62,7 +62,7 @@ export class Container {
       const service = new ResourceService(store, definitions, createSchemaValidator(), indexer);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
-      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service), search };
+      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service, search, baseUrl), search };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();
       return container;

@@ -12,8 +12,7 @@ import { FhirError, errors } from './outcomes';
 import { isValidId, newId } from '../platform/ids';
 import { etag } from './rest/etag';
 import { invalidPatchResult, unprocessablePatch } from './patch/errors';
-import { identifierKeys } from './conditional/identifier-keys';
-import type { IndexValues, MatchCriteria } from '../store/fhir-store';
+import type { IndexValues } from '../store/fhir-store';
 import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
 import type { SearchPage, SearchQuery } from '../store/fhir-store';
 import type { Criterion } from '../store/search-criteria';
@@ -48,9 +47,7 @@ export class ResourceService {
 
   /** Values extracted at write time for matching and searching. */
   indexValues(resource: Resource): IndexValues {
-    const values: IndexValues = { identifiers: identifierKeys(resource as { identifier?: unknown }) };
-    if (this.indexer) values.search = this.indexer(resource);
-    return values;
+    return this.indexer ? { search: this.indexer(resource) } : {};
   }
 
   assertType(type: string): void {
@@ -231,11 +228,6 @@ export class ResourceService {
     return page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
   }
 
-  /** Ids of current resources of `type` matching the criteria (at most `limit`). */
-  findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
-    this.assertType(type);
-    return this.store.findIds(type, criteria, limit);
-  }
 
   /** Runs `fn` exclusively for `key` across server processes; 409 when contention lasts too long. */
   async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {

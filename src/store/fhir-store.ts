@@ -20,8 +20,6 @@ export interface StoredVersion {
 
 /** Values extracted from a resource at write time, stored beside it for matching. */
 export interface IndexValues {
-  /** Identifier token keys (src/fhir/conditional/identifier-keys.ts). */
-  identifiers?: string[];
   /**
    * The search index of the resource (src/fhir/search/extract/types.ts: `str`, `tok`, `ref`,
    * `date`, `num`, `qty`, `uri`, `comp` entries and `sort` keys), stored beside it as is.
@@ -51,12 +49,6 @@ export interface SizeHint {
   /** Size of the resource's JSON when known (the request body); spares measuring it. */
   sizeHint?: number;
   index?: IndexValues;
-}
-
-/** Criteria over current, non-deleted versions: OR inside each inner list, AND across lists. */
-export interface MatchCriteria {
-  ids?: string[][];
-  identifiers?: string[][];
 }
 
 export interface UpdateOptions extends SizeHint {
@@ -162,8 +154,6 @@ export interface FhirStore {
   matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]>;
   /** Distinct references (`Type/id` or URLs) that parameter `p` of the matching resources holds, at most `limit`. */
   matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]>;
-  /** Ids of current resources matching the criteria, at most `limit` of them. */
-  findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]>;
   /**
    * Runs `fn` while holding an exclusive claim on `key` across all server processes, so that
    * check-then-act sequences (conditional create) cannot interleave. Throws when the claim

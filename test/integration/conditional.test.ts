@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server';
 import { startTestServer } from '../helpers/server';
+import { parseConditionHeader } from '../../src/fhir/conditional/condition';
 
 let server: TestServer;
 let multi: TestServer;
@@ -48,14 +49,26 @@ describe('conditional create (If-None-Exist)', () => {
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(19);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    expect(await server.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|race`]] }, 10)).toHaveLength(1);
+    expect(await server.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|race`), 10)).toHaveLength(1);
   });
 
-  it('refuses conditions it cannot evaluate yet instead of ignoring them', async () => {
-    const res = await server.request.post('/fhir/Patient').set('If-None-Exist', 'family=Smith').send(patient('f'));
+  it('matches on any search parameter, chains included, and refuses unknown ones instead of ignoring them', async () => {
+    const first = await server.request.post('/fhir/Patient').set('If-None-Exist', 'family=Conditionalia&birthdate=1970').send({ ...patient('any-1'), name: [{ family: 'Conditionalia' }], birthDate: '1970-02-03' });
+    expect(first.status).toBe(201);
+    const again = await server.request.post('/fhir/Patient').set('If-None-Exist', 'family=conditionalia&birthdate=1970').send({ ...patient('any-2'), name: [{ family: 'Conditionalia' }] });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const updated = await server.request.put('/fhir/Patient?family:exact=Conditionalia&birthdate=1970').send({ ...patient('any-3'), name: [{ family: 'Conditionalia' }], gender: 'female' });
+    expect(updated.status).toBe(200);
+    expect(updated.body.id).toBe(first.body.id);
+    const observation = await server.request.post('/fhir/Observation').send({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${first.body.id}` } });
+    expect((await server.request.delete('/fhir/Observation?subject:Patient.family=conditionalia')).status).toBeLessThan(300);
+    expect((await server.request.get(`/fhir/Observation/${observation.body.id}`)).status).toBe(410);
+    const res = await server.request.post('/fhir/Patient').set('If-None-Exist', 'shoe-size=42').send(patient('f'));
     expect(res.status).toBe(400);
-    expect(res.body.issue[0].diagnostics).toContain('family');
+    expect(res.body.issue[0].diagnostics).toContain('shoe-size');
     expect((await server.request.post('/fhir/Patient').set('If-None-Exist', '').send(patient('f'))).status).toBe(400);
+    expect((await server.request.delete('/fhir/Patient?birthdate=notadate')).status).toBe(400);
   });
 });
 
@@ -88,14 +101,14 @@ describe('conditional delete', () => {
     await server.request.post('/fhir/Patient').send(patient('d-dup'));
     await server.request.post('/fhir/Patient').send(patient('d-dup'));
     expect((await server.request.delete(`/fhir/Patient?identifier=${MRN}|d-dup`)).status).toBe(412);
-    expect(await server.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|d-dup`]] }, 10)).toHaveLength(2);
+    expect(await server.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|d-dup`), 10)).toHaveLength(2);
   });
 
   it('deletes several matches when enabled, up to the configured maximum', async () => {
     for (let i = 0; i < 2; i++) await multi.request.post('/fhir/Patient').send(patient('m'));
     const res = await multi.request.delete(`/fhir/Patient?identifier=${MRN}|m`);
     expect(res.status).toBe(200);
-    expect(await multi.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|m`]] }, 10)).toHaveLength(0);
+    expect(await multi.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|m`), 10)).toHaveLength(0);
     for (let i = 0; i < 4; i++) await multi.request.post('/fhir/Patient').send(patient('m4'));
     const tooMany = await multi.request.delete(`/fhir/Patient?identifier=${MRN}|m4`);
     expect(tooMany.status).toBe(412);
@@ -121,8 +134,8 @@ describe('conditional patch', () => {
   it('keeps identifier matching current through updates and deletes', async () => {
     const created = await server.request.post('/fhir/Patient').send(patient('moving'));
     await server.request.put(`/fhir/Patient/${created.body.id}`).send({ ...patient('moved'), id: created.body.id });
-    expect(await server.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|moving`]] }, 10)).toEqual([]);
-    expect(await server.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|moved`]] }, 10)).toEqual([created.body.id]);
-    expect(await server.container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|*`]] }, 100)).toContain(created.body.id);
+    expect(await server.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|moving`), 10)).toEqual([]);
+    expect(await server.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|moved`), 10)).toEqual([created.body.id]);
+    expect(await server.container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|`), 100)).toContain(created.body.id);
   });
 });

@@ -89,8 +89,10 @@ describe('bulk writes in transactions', () => {
     try {
       await store.init(['Patient']);
       const seen = await store.transaction(async () => {
-        await store.create({ resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:x', value: '1' }] }, { index: { identifiers: ['urn:x|1'] } });
-        return { read: await store.read('Patient', 'p1'), found: await store.findIds('Patient', { identifiers: [['urn:x|1']] }, 2) };
+        const search = { tok: [{ p: 'identifier', s: 'urn:x', c: '1' }] };
+        await store.create({ resourceType: 'Patient', id: 'p1', identifier: [{ system: 'urn:x', value: '1' }] }, { index: { search } });
+        const identifier = { index: 'tok' as const, p: 'identifier', values: [{ s: 'urn:x', c: '1' }] };
+        return { read: await store.read('Patient', 'p1'), found: await store.matchIds('Patient', [identifier], 2) };
       });
       expect(seen.read?.versionId).toBe(1);
       expect(seen.found).toEqual(['p1']);

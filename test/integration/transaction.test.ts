@@ -7,6 +7,7 @@ import type { MongoEngine } from '../../src/store/mongo/engine';
 import { startJongodb } from '../../src/store/mongo/engine';
 import type { TestServer } from '../helpers/server';
 import { startTestServer } from '../helpers/server';
+import { parseConditionHeader } from '../../src/fhir/conditional/condition';
 
 let jongodb: MongoEngine;
 const servers: Record<string, TestServer> = {};
@@ -77,7 +78,7 @@ describe.each(['journal', 'transactions'])('transaction (%s path)', (path) => {
     expect(kept.body.active).toBe(true);
     expect(kept.body.meta.versionId).toBe('1');
     expect((await server().request.get('/fhir/Patient/tx-keep/_history')).body.total).toBe(1);
-    expect(await server().container.fhir.service.findIds('Patient', { identifiers: [[`${MRN}|${path}-lost`]] }, 5)).toEqual([]);
+    expect(await server().container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|${path}-lost`), 5)).toEqual([]);
   });
 
   it('resolves conditional references: one match rewritten, none 400, several 412', async () => {
@@ -150,8 +151,8 @@ describe('concurrent transactions (journal path)', () => {
     expect(current.body.meta.versionId).toBe('2');
     expect(current.body.gender).toBe(winner === 1 ? 'male' : 'female');
     expect((await server.request.get('/fhir/Patient/tx-race/_history')).body.total).toBe(2);
-    const service = server.container.fhir.service;
-    expect(await service.findIds('Patient', { identifiers: [[`${MRN}|race-side-${winner}`]] }, 5)).toHaveLength(1);
-    expect(await service.findIds('Patient', { identifiers: [[`${MRN}|race-side-${loser}`]] }, 5)).toHaveLength(0);
+    const conditional = server.container.fhir.conditional;
+    expect(await conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|race-side-${winner}`), 5)).toHaveLength(1);
+    expect(await conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|race-side-${loser}`), 5)).toHaveLength(0);
   });
 });

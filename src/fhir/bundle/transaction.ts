@@ -40,7 +40,7 @@ async function matchConditionalCreates(ctx: FhirContext, entries: BundleEntry[],
     const ifNoneExist = entry.request?.ifNoneExist;
     if (entry.request?.method !== 'POST' || !ifNoneExist || !entry.fullUrl || !identities.has(entry.fullUrl)) continue;
     const type = entry.resource!.resourceType;
-    const ids = await ctx.service.findIds(type, parseConditionHeader(ifNoneExist), 2);
+    const ids = await ctx.conditional.matchIds(type, parseConditionHeader(ifNoneExist), 2);
     if (ids.length > 1) {
       throw new FhirError([issue('multiple-matches', `${entryLabel(entry, index)}: ifNoneExist matches several ${type}`, `Bundle.entry[${index}].request.ifNoneExist`)], 412);
     }
@@ -52,8 +52,7 @@ async function resolveConditionalReferences(ctx: FhirContext, references: Set<st
   const resolved = new Map<string, string>();
   for (const reference of references) {
     const { type, query } = parseConditionalReference(reference)!;
-    ctx.service.assertType(type);
-    const ids = await ctx.service.findIds(type, parseConditionHeader(query), 2);
+    const ids = await ctx.conditional.matchIds(type, parseConditionHeader(query), 2);
     if (ids.length === 0) throw new FhirError([issue('not-found', `Conditional reference ${reference} matches no resource`)], 400);
     if (ids.length > 1) throw new FhirError([issue('multiple-matches', `Conditional reference ${reference} matches several resources`)], 412);
     resolved.set(reference, `${type}/${ids[0]}`);

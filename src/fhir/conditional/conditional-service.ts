@@ -1,6 +1,7 @@
 /**
  * Conditional create, update, delete and patch (http.html#ccreate, #cond-update, #cdelete,
- * #patch) with the 0 / 1 / many match rules of the specification. Create and update take an
+ * #patch) with the 0 / 1 / many match rules of the specification. Conditions are searches, on
+ * any search parameter. Create and update take an
  * exclusive claim on the condition, so concurrent requests with the same condition cannot
  * both see "no match" and both create. Requests whose different conditions match the same
  * resource are not serialised against each other.
@@ -10,6 +11,10 @@ import type { StoredVersion, UpdateResult } from '../../store/fhir-store';
 import { FhirError, errors, issue } from '../outcomes';
 import type { ResourceService } from '../resource-service';
 import type { Condition } from './condition';
+import type { ParseOptions } from '../search/parse';
+import { parseSearch } from '../search/parse';
+import { resolveFilters } from '../search/resolve';
+import type { SearchRegistry } from '../search/registry';
 
 export type ConditionalCreateResult = { created: true; version: StoredVersion } | { created: false; version: StoredVersion };
 
@@ -22,10 +27,24 @@ function claimKey(type: string, condition: Condition): string {
 }
 
 export class ConditionalService {
-  constructor(private readonly service: ResourceService) {}
+  constructor(
+    private readonly service: ResourceService,
+    private readonly registry: SearchRegistry,
+    private readonly baseUrl: string,
+  ) {}
+
+  /** Ids of the current resources matching the condition, at most `limit` (strict parsing: 400 on unknown parameters). */
+  async matchIds(type: string, condition: Condition, limit: number): Promise<string[]> {
+    this.service.assertType(type);
+    const options: ParseOptions = { baseUrl: this.baseUrl, defaultCount: limit, maxCount: limit, strict: true };
+    const request = parseSearch(this.registry, type, condition.query, options);
+    if (request.filters.length === 0) throw errors.invalid(`The condition '${condition.key.slice(0, 80)}' has no search criterion`);
+    const criteria = await resolveFilters(this.service, this.registry, request.filters, options, request.ignored);
+    return this.service.matchIds(type, criteria, limit);
+  }
 
   private matches(type: string, condition: Condition, limit: number): Promise<string[]> {
-    return this.service.findIds(type, { ids: condition.ids, identifiers: condition.identifiers }, limit);
+    return this.matchIds(type, condition, limit);
   }
 
   async create(type: string, body: unknown, condition: Condition, sizeHint?: number, id?: string): Promise<ConditionalCreateResult> {

@@ -67,9 +67,15 @@ export function parameterComponents(resourceTypes: readonly string[]): Json {
     'If-None-Match': header('If-None-Match', 'Conditional read: 304 when the version has one of these ETags', { type: 'string', example: 'W/"1"' }),
     'If-None-Match-update': header('If-None-Match', 'Create only if absent (412 when it exists)', { type: 'string', enum: ['*'] }),
     'If-Modified-Since': header('If-Modified-Since', 'Conditional read: 304 when not modified since (HTTP date)', { type: 'string', example: 'Wed, 21 Oct 2015 07:28:00 GMT' }),
-    'If-None-Exist': header('If-None-Exist', 'Conditional create: a query (_id, identifier); an existing match is returned with 200 instead', { type: 'string', example: 'identifier=http://example.org/mrn|123' }),
-    'condition-_id': query('_id', 'Condition: logical id(s), comma-separated'),
-    'condition-identifier': query('identifier', 'Condition: identifier token (system|value, value, |value or system|)', { type: 'string', example: 'http://example.org/mrn|123' }),
+    'If-None-Exist': header('If-None-Exist', 'Conditional create: a search query (any search parameter of the type); an existing match is returned with 200 instead', { type: 'string', example: 'identifier=http://example.org/mrn|123' }),
+    condition: {
+      name: 'condition',
+      in: 'query',
+      description: 'The condition: search parameters of the type (e.g. identifier=http://example.org/mrn|123); unknown parameters are refused (400)',
+      style: 'form',
+      explode: true,
+      schema: { type: 'object', additionalProperties: { type: 'string' } },
+    },
     'search-parameters': {
       name: 'search',
       in: 'query',

@@ -85,19 +85,19 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     errors: [404, 409, 412, 413, 422],
   },
   'conditional-update': {
-    parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],
+    parameters: ['condition', 'If-Match', 'Prefer'],
     body: 'resource',
     ok: { 200: writeResult('One match: updated'), 201: writeResult('No match: created') },
     errors: [404, 412],
   },
   'conditional-patch': {
-    parameters: ['condition-_id', 'condition-identifier', 'If-Match', 'Prefer'],
+    parameters: ['condition', 'If-Match', 'Prefer'],
     body: 'patch',
     ok: { 200: writeResult('One match: patched') },
     errors: [404, 409, 410, 412, 422],
   },
   'conditional-delete': {
-    parameters: ['condition-_id', 'condition-identifier', 'Prefer'],
+    parameters: ['condition', 'Prefer'],
     ok: {
       200: fhirResponse('Matches deleted, or none matched (an informational OperationOutcome)', 'OperationOutcome'),
       204: { description: 'Deleted (Prefer: return=minimal)' },

@@ -43,8 +43,6 @@ export function bodyUpdate(packed: StoredBody): { set: StoredBody; unset: Record
 /** Current version of a resource, in the collection named after its type. */
 export interface CurrentDoc extends StoredBody {
   _id: string;
-  /** Identifier token keys for conditional matching. */
-  ident?: string[];
   vid: number;
   ts: Date;
   deleted: boolean;
@@ -68,7 +66,7 @@ export const HISTORY_COLLECTION = 'history';
 export const SEARCH_FIELDS = ['str', 'tok', 'ref', 'date', 'num', 'qty', 'uri', 'comp', 'sort'] as const;
 
 /** Leaves the search index out of documents read for their resource: it can be larger than the body. */
-export const WITHOUT_SEARCH_INDEX: Record<string, 0> = Object.fromEntries([...SEARCH_FIELDS, 'ident'].map((field) => [field, 0]));
+export const WITHOUT_SEARCH_INDEX: Record<string, 0> = Object.fromEntries([...SEARCH_FIELDS].map((field) => [field, 0]));
 
 /** The search index as document fields: those present to `$set`, the others to `$unset`. */
 export function searchFields(search: object | undefined): { set: Record<string, unknown>; unset: Record<string, ''> } {

@@ -21,7 +21,6 @@ export const HISTORY_INDEXES: readonly IndexSpec[] = [
 
 export const CURRENT_INDEXES: readonly IndexSpec[] = [
   { name: 'ts', key: { ts: -1 } },
-  { name: 'identifier', key: { ident: 1 } },
 ];
 
 const PARALLEL = 16;

@@ -9,13 +9,12 @@
  * The version counter is incremented atomically by the server, so two writers can
  * never produce the same version and an If-Match update loses cleanly.
  */
-import type { Collection, Db, Filter, MongoClient } from 'mongodb';
+import type { Collection, Db, MongoClient } from 'mongodb';
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   FhirStore,
   IndexValues,
-  MatchCriteria,
   SearchPage,
   SearchQuery,
   SizeHint,
@@ -154,7 +153,6 @@ export class MongoFhirStore implements FhirStore {
   private newDoc(resource: Resource & { id: string }, options: SizeHint): CurrentDoc {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
-    if (options.index?.identifiers?.length) doc.ident = options.index.identifiers;
     Object.assign(doc, searchFields(options.index?.search).set);
     return doc;
   }
@@ -253,7 +251,7 @@ export class MongoFhirStore implements FhirStore {
         filter,
         {
           $inc: { vid: 1 },
-          $set: { ts, deleted: false, method, ident: options.index?.identifiers ?? [], ...set, ...index.set },
+          $set: { ts, deleted: false, method, ...set, ...index.set },
           $unset: { ...unset, ...index.unset },
         },
         // Only the version and deleted flag of the previous document are needed, not its body.
@@ -385,18 +383,6 @@ export class MongoFhirStore implements FhirStore {
   async matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
     await this.settle();
     return matchReferences(this.current(type), criteria, p, limit);
-  }
-
-  async findIds(type: string, criteria: MatchCriteria, limit: number): Promise<string[]> {
-    await this.settle();
-    const and: Filter<CurrentDoc>[] = [{ deleted: false }];
-    for (const ids of criteria.ids ?? []) and.push({ _id: { $in: ids } });
-    for (const keys of criteria.identifiers ?? []) and.push({ ident: { $in: keys } });
-    const docs = await this.current(type)
-      .find({ $and: and }, { projection: { _id: 1 }, ...sessionOption() })
-      .limit(limit)
-      .toArray();
-    return docs.map((doc) => doc._id);
   }
 
   /** Inside a group the claim is held until the group ends: its writes are not final before. */

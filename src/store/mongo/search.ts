@@ -25,7 +25,7 @@ import { SEARCH_FIELDS, fromCurrent } from './documents';
 import { sessionOption } from './atomic';
 
 /** Fields that only serve searching are not sent back, except the sort keys a page position needs. */
-const WITHOUT_INDEX = Object.fromEntries([...SEARCH_FIELDS.filter((field) => field !== 'sort'), 'ident'].map((field) => [field, 0]));
+const WITHOUT_INDEX = Object.fromEntries(SEARCH_FIELDS.filter((field) => field !== 'sort').map((field) => [field, 0]));
 
 /** More parameter sort keys than this are refused by the FHIR layer (2^n phases). */
 export const MAX_PARAMETER_SORTS = 3;

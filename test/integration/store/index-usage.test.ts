@@ -105,9 +105,7 @@ describe('index usage', () => {
       await store.history({ type: 'Patient', id: 'idx-1', count: 5 });
       await store.history({ type: 'Patient', count: 5, at: { start: since, end: new Date() } });
       await store.history({ count: 5, at: { start: since, end: new Date() } });
-      await store.findIds('Patient', { identifiers: [['http://x|1', '*|2']] }, 2);
-      await store.findIds('Patient', { ids: [['idx-1']], identifiers: [['*|2']] }, 2);
-      await store.findIds('Patient', { ids: [['idx-1', 'idx-2']] }, 2);
+      await store.matchIds('Patient', [{ index: 'id', ids: ['idx-1', 'idx-2'] }], 2);
     } finally {
       await client.close();
     }
