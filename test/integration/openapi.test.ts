@@ -118,7 +118,7 @@ describe('the documented paths exist on the real app', () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const concrete = (path: string, op: OpenApiOperation) =>
-      path.replace('{type}', 'Patient').replace('{id}', id).replace('{vid}', '1') + (op.operationId.startsWith('conditional') ? `?_id=${id}` : '');
+      path.replace('{type}', 'Patient').replace('{id}', id).replace('{vid}', '1').replace('{target}', 'Observation') + (op.operationId.startsWith('conditional') ? `?_id=${id}` : '');
     const metaParameters = { resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: { tag: [{ system: 'urn:test', code: 'openapi' }] } }] };
     // Bodies that make each documented call succeed; operations added later get an empty Parameters.
     const bodyFor = (op: OpenApiOperation) => {

@@ -93,6 +93,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
         mode: 'server',
         resource: ctx.definitions.resourceTypes.map((type) => resourceEntry(ctx, type, search)),
         interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
+        compartment: ctx.definitions.compartmentDefinitions.flatMap((d) => (d.url ? [d.url] : [])),
         operation: ctx.operations
           .all()
           .filter((op) => op.definition.system)

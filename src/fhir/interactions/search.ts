@@ -7,6 +7,7 @@
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import { errors, operationOutcome } from '../outcomes';
 import type { FhirRequest, FhirResponse, Query } from '../rest/types';
+import { compartmentCriterion } from '../search/compartment';
 import { collectIncludes } from '../search/include';
 import type { ParseOptions, SearchRequest } from '../search/parse';
 import { parseSearch } from '../search/parse';
@@ -32,7 +33,7 @@ function searchQuery(req: FhirRequest): Query {
   return query;
 }
 
-function link(relation: string, ctx: FhirContext, type: string, query: Query, skip: Set<string>, page?: string): BundleLink {
+function link(relation: string, ctx: FhirContext, path: string, query: Query, skip: Set<string>, page?: string): BundleLink {
   const params = new URLSearchParams();
   for (const [name, values] of Object.entries(query)) {
     if (name === '_page' || skip.has(name)) continue;
@@ -40,15 +41,20 @@ function link(relation: string, ctx: FhirContext, type: string, query: Query, sk
   }
   if (page !== undefined) params.append('_page', page);
   const text = params.toString();
-  return { relation, url: `${ctx.config.baseUrl}/${type}${text ? `?${text}` : ''}` };
+  return { relation, url: `${ctx.config.baseUrl}/${path}${text ? `?${text}` : ''}` };
 }
 
 function entry(ctx: FhirContext, req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry {
   return { fullUrl: `${ctx.config.baseUrl}/${resource.resourceType}/${resource.id}`, resource: project(ctx, req, resource), search: { mode } };
 }
 
-export async function search(ctx: FhirContext, req: FhirRequest, type: string): Promise<FhirResponse> {
+/** `compartment`: search inside the compartment of that resource (`GET Patient/123/Observation`). */
+export async function search(ctx: FhirContext, req: FhirRequest, type: string, compartment?: { type: string; id: string }): Promise<FhirResponse> {
   ctx.service.assertType(type);
+  if (compartment) {
+    ctx.service.assertType(compartment.type);
+    ctx.service.assertId(compartment.id);
+  }
   const query = searchQuery(req);
   // Form-body parameters (_summary, _elements) shape the entries too.
   req = { ...req, query };
@@ -60,6 +66,7 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string): 
   };
   const request: SearchRequest = parseSearch(ctx.search, type, query, options);
   const criteria = await resolveFilters(ctx.service, ctx.search, request.filters, options, request.ignored);
+  if (compartment) criteria.unshift(compartmentCriterion(ctx.definitions.compartmentDefinitions, compartment, type));
   const countOnly = request.summary === 'count' || request.count === 0;
   const page = await ctx.service.search(type, {
     criteria,
@@ -74,8 +81,9 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string): 
   const ignoredNames = new Set(request.ignored.flatMap((i) => i.expression ?? []));
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   if (page.total !== undefined) bundle.total = page.total;
-  bundle.link = [link('self', ctx, type, query, ignoredNames, request.page)];
-  if (page.next) bundle.link.push(link('next', ctx, type, query, ignoredNames, page.next));
+  const path = compartment ? `${compartment.type}/${compartment.id}/${type}` : type;
+  bundle.link = [link('self', ctx, path, query, ignoredNames, request.page)];
+  if (page.next) bundle.link.push(link('next', ctx, path, query, ignoredNames, page.next));
   const entries = [...matches.map((r) => entry(ctx, req, r, 'match')), ...included.map((r) => entry(ctx, req, r, 'include'))];
   if (request.ignored.length > 0) {
     entries.push({ resource: operationOutcome(request.ignored), search: { mode: 'outcome' } });

@@ -42,8 +42,8 @@ export const ERROR_RESPONSES: Record<number, { name: string; description: string
   501: { name: 'NotImplemented', description: 'Not implemented yet (e.g. transaction Bundles)' },
 };
 
-export function typePathParameter(resourceTypes: readonly string[]): Json {
-  return { name: 'type', in: 'path', required: true, description: 'A FHIR R4 resource type', schema: { type: 'string', enum: [...resourceTypes] } };
+export function typePathParameter(resourceTypes: readonly string[], name = 'type', description = 'A FHIR R4 resource type'): Json {
+  return { name, in: 'path', required: true, description, schema: { type: 'string', enum: [...resourceTypes] } };
 }
 
 export const header = (name: string, description: string, schema: Json = { type: 'string' }) => ({ name, in: 'header', description, schema });
@@ -53,6 +53,7 @@ export function parameterComponents(resourceTypes: readonly string[]): Json {
   return {
     type: typePathParameter(resourceTypes),
     id: { name: 'id', in: 'path', required: true, description: 'Logical id', schema: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } },
+    target: typePathParameter(resourceTypes, 'target', 'The resource type searched inside the compartment'),
     vid: { name: 'vid', in: 'path', required: true, description: 'Version id (an integer)', schema: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
     _format: query('_format', 'Response format, overriding Accept: json, application/fhir+json or application/json', { type: 'string', example: 'json' }),
     _pretty: query('_pretty', 'Indent the response', { type: 'boolean' }),

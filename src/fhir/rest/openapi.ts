@@ -59,6 +59,11 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     ok: { 200: fhirResponse('A searchset Bundle: matches, included resources, and an outcome entry naming ignored parameters', 'Bundle') },
     errors: [404],
   },
+  'search-compartment': {
+    parameters: ['search-parameters', '_count', '_sort', '_total', '_include', '_revinclude', '_page', ...PROJECTION, 'Prefer-handling'],
+    ok: { 200: fhirResponse('A searchset Bundle of the resources of {target} in the compartment of {type}/{id}', 'Bundle') },
+    errors: [404],
+  },
   'history-system': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [] },
   'history-type': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [404] },
   'history-instance': { parameters: HISTORY, ok: { 200: fhirResponse('A history Bundle, newest first', 'Bundle') }, errors: [404] },
@@ -146,7 +151,7 @@ function parameterRefs(names: readonly string[]): unknown[] {
 /** Path parameters, in path order; `{type}` narrowed when an operation applies to some types only. */
 function pathParameters(template: string[], typeParameter: unknown): unknown[] {
   return template
-    .filter((segment) => /^\{(type|id|vid)\}$/.test(segment))
+    .filter((segment) => /^\{(type|id|vid|target)\}$/.test(segment))
     .map((segment) => (segment === '{type}' ? typeParameter : ref('parameters', segment.slice(1, -1))));
 }
 

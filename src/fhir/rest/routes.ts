@@ -59,6 +59,7 @@ export const ROUTES: Route[] = [
   { method: 'PUT', path: ['{type}', '{id}'], interaction: 'update', level: 'instance', summary: 'Update or create with a client id', implemented: true, handle: (ctx, req, p) => update(ctx, req, p.type!, p.id!) },
   { method: 'DELETE', path: ['{type}', '{id}'], interaction: 'delete', level: 'instance', summary: 'Delete', implemented: true, handle: (ctx, req, p) => remove(ctx, req, p.type!, p.id!) },
   { method: 'PATCH', path: ['{type}', '{id}'], interaction: 'patch', level: 'instance', summary: 'Patch with JSON Patch or FHIRPath Patch', implemented: true, handle: (ctx, req, p) => patch(ctx, req, p.type!, p.id!) },
+  { method: 'GET', path: ['{type}', '{id}', '{target}'], interaction: 'search-compartment', level: 'instance', summary: 'Search inside the compartment of a resource (Patient/123/Observation)', implemented: true, handle: (ctx, req, p) => search(ctx, req, p.target!, { type: p.type!, id: p.id! }) },
   { method: 'GET', path: ['{type}', '{id}', '_history'], interaction: 'history-instance', level: 'instance', summary: 'History of a resource', implemented: true, handle: (ctx, req, p) => history(ctx, req, p.type!, p.id!) },
   { method: 'GET', path: ['{type}', '{id}', '{operation}'], interaction: 'operation', level: 'instance', summary: 'Instance operation', implemented: true, handle: op('instance') },
   { method: 'POST', path: ['{type}', '{id}', '{operation}'], interaction: 'operation', level: 'instance', summary: 'Instance operation', implemented: true, handle: op('instance') },
@@ -76,6 +77,7 @@ function matchSegment(pattern: string, segment: string, params: Record<string, s
       if (!isOperation(segment)) return false;
       break;
     case '{type}':
+    case '{target}':
       if (!isType(segment)) return false;
       break;
     case '{id}':
@@ -111,9 +113,14 @@ export function matchRoute(method: string, segments: string[]): RouteMatch {
 
 const implementedCodes = (level: Route['level']) => [
   ...new Set(
-    // Conditional variants are flags of update/delete in the CapabilityStatement, not interactions.
+    // Conditional variants are flags of update/delete in the CapabilityStatement, not interactions;
+    // compartments are listed in rest.compartment.
     ROUTES.filter(
-      (r) => r.implemented && r.level === level && !['operation', 'capabilities'].includes(r.interaction) && !r.interaction.startsWith('conditional-'),
+      (r) =>
+        r.implemented &&
+        r.level === level &&
+        !['operation', 'capabilities', 'search-compartment'].includes(r.interaction) &&
+        !r.interaction.startsWith('conditional-'),
     ).flatMap((r) => [r.interaction, ...(r.also ?? [])]),
   ),
 ];
