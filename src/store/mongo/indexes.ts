@@ -19,9 +19,26 @@ export const HISTORY_INDEXES: readonly IndexSpec[] = [
   { name: 'type_id_ts', key: { t: 1, i: 1, ts: -1, _id: -1 } },
 ];
 
-export const CURRENT_INDEXES: readonly IndexSpec[] = [
-  { name: 'ts', key: { ts: -1 } },
+/**
+ * Search (DESIGN.md §5): one compound multikey index per kind of index entry, led by the parameter
+ * code `p`, so every `$elemMatch` the query compiler emits (compile-query.ts) can seek on
+ * (parameter, value) whatever the parameter. Eleven indexes per collection with `_id` and `ts`,
+ * far under MongoDB's 64; sorts on parameters other than `_id`/`_lastUpdated` are sorted in
+ * memory after the filter (add `sort.asc.<code>` indexes for hot sorts on a real deployment).
+ */
+export const SEARCH_INDEXES: readonly IndexSpec[] = [
+  { name: 'search_str', key: { 'str.p': 1, 'str.n': 1 } },
+  { name: 'search_tok', key: { 'tok.p': 1, 'tok.c': 1, 'tok.s': 1 } },
+  { name: 'search_ref', key: { 'ref.p': 1, 'ref.r': 1 } },
+  { name: 'search_date', key: { 'date.p': 1, 'date.lo': 1, 'date.hi': 1 } },
+  { name: 'search_num', key: { 'num.p': 1, 'num.v': 1 } },
+  { name: 'search_qty', key: { 'qty.p': 1, 'qty.v': 1 } },
+  { name: 'search_qty_canonical', key: { 'qty.p': 1, 'qty.cc': 1, 'qty.cv': 1 } },
+  { name: 'search_uri', key: { 'uri.p': 1, 'uri.v': 1 } },
+  { name: 'search_comp', key: { 'comp.p': 1 } },
 ];
+
+export const CURRENT_INDEXES: readonly IndexSpec[] = [{ name: 'ts', key: { ts: -1 } }, ...SEARCH_INDEXES];
 
 const PARALLEL = 16;
 
@@ -31,7 +48,8 @@ export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): P
   const queue = [...resourceTypes];
   const worker = async (): Promise<void> => {
     for (let type = queue.shift(); type !== undefined; type = queue.shift()) {
-      for (const spec of CURRENT_INDEXES) await db.collection(type).createIndex(spec.key, { name: spec.name });
+      // One createIndexes command per collection: 146 round trips, not one per index.
+      await db.collection(type).createIndexes(CURRENT_INDEXES.map((spec) => ({ key: spec.key, name: spec.name })));
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
