@@ -23,6 +23,7 @@ import type { FhirContext } from './fhir/interactions/context';
 import { isValidId } from './platform/ids';
 import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
+import { CustomSearchParameters } from './fhir/search/custom-parameters';
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -59,12 +60,15 @@ export class Container {
       const search = new SearchRegistry(definitions);
       const baseUrl = config.baseUrl;
       const indexer = (resource: Resource) => extractSearchIndex(resource, search.forType(resource.resourceType), { baseUrl });
-      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer);
+      const customParameters = new CustomSearchParameters(search);
+      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, customParameters);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
       const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service, search, baseUrl), search };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();
+      const loaded = await customParameters.load(service, logger);
+      if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
       return container;
     } catch (err) {
       await client.close().catch(() => undefined);

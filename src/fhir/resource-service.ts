@@ -20,6 +20,15 @@ import type { Criterion } from '../store/search-criteria';
 /** The search index of a resource (search/extract), stored with it by the store. */
 export type SearchIndexer = (resource: Resource) => object;
 
+/** Something that must follow writes of some resources (custom SearchParameters: search/custom-parameters.ts). */
+export interface ResourceWatcher {
+  /** Before a resource is stored: may refuse it (throws); returns how to take back its effect when the write then fails. */
+  beforeWrite(resource: Resource): (() => void) | undefined;
+  /** Whether deletes of this type concern the watcher (it is then told which resource went). */
+  watches(type: string): boolean;
+  deleted(resource: Resource): void;
+}
+
 export interface WriteOptions {
   ifMatch?: number;
   createOnly?: boolean;
@@ -43,7 +52,19 @@ export class ResourceService {
     private readonly definitions: FhirDefinitions,
     private readonly schema: SchemaValidator,
     private readonly indexer?: SearchIndexer,
+    private readonly watcher?: ResourceWatcher,
   ) {}
+
+  /** Runs a store write of `resource`, with the watcher told first and its effect taken back on failure. */
+  private async watched<T>(resource: Resource, write: () => Promise<T>): Promise<T> {
+    const undo = this.watcher?.beforeWrite(resource);
+    try {
+      return await write();
+    } catch (err) {
+      undo?.();
+      throw err;
+    }
+  }
 
   /** Values extracted at write time for matching and searching. */
   indexValues(resource: Resource): IndexValues {
@@ -108,7 +129,8 @@ export class ResourceService {
     // A transaction may have assigned it already, so references to the entry could be rewritten.
     const id = options.id ?? newId();
     try {
-      return await this.store.create({ ...resource, id }, { sizeHint: options.sizeHint, index: this.indexValues(resource) });
+      const stored = { ...resource, id };
+      return await this.watched(stored, () => this.store.create(stored, { sizeHint: options.sizeHint, index: this.indexValues(resource) }));
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -119,7 +141,7 @@ export class ResourceService {
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
     try {
-      return await this.store.update(resource, { ...options, index: this.indexValues(resource) });
+      return await this.watched(resource, () => this.store.update(resource, { ...options, index: this.indexValues(resource) }));
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -143,7 +165,8 @@ export class ResourceService {
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
       try {
-        return (await this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index: this.indexValues(resource) })).version;
+        const index = this.indexValues(resource);
+        return (await this.watched(resource, () => this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index }))).version;
       } catch (err) {
         if (!(err instanceof StoreConflictError) || options.ifMatch !== undefined) throw this.translate(err, type, id);
         if (attempt >= PATCH_ATTEMPTS) {
@@ -173,7 +196,10 @@ export class ResourceService {
     this.assertType(type);
     this.assertId(id);
     try {
-      return await this.store.delete(type, id, options);
+      const previous = this.watcher?.watches(type) ? (await this.store.read(type, id))?.resource : undefined;
+      const deleted = await this.store.delete(type, id, options);
+      if (deleted && previous) this.watcher?.deleted(previous);
+      return deleted;
     } catch (err) {
       throw this.translate(err, type, id);
     }
@@ -219,6 +245,12 @@ export class ResourceService {
   matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
     this.assertType(type);
     return this.store.matchReferences(type, criteria, p, limit);
+  }
+
+  /** Re-extracts and stores the search index of these current versions (no new versions): `$reindex`. */
+  async reindex(type: string, versions: readonly StoredVersion[]): Promise<number> {
+    const entries = versions.flatMap((v) => (v.resource ? [{ id: v.id, versionId: v.versionId, index: this.indexValues(v.resource) }] : []));
+    return entries.length > 0 ? this.store.rewriteIndex(type, entries) : 0;
   }
 
   /** Current resources matching the criteria, at most `limit` (for _include/_revinclude). */

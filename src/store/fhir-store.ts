@@ -150,6 +150,11 @@ export interface FhirStore {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** One page of the current resources of `type` matching every criterion. */
   search(type: string, query: SearchQuery): Promise<SearchPage>;
+  /**
+   * Replaces the stored index values of current versions without making new versions (reindexing);
+   * an entry whose resource has moved on since `versionId` is skipped. Returns how many were rewritten.
+   */
+  rewriteIndex(type: string, entries: ReadonlyArray<{ id: string; versionId: number; index: IndexValues }>): Promise<number>;
   /** Ids of the current resources of `type` matching every criterion, at most `limit`. */
   matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]>;
   /** Distinct references (`Type/id` or URLs) that parameter `p` of the matching resources holds, at most `limit`. */

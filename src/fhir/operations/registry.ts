@@ -28,10 +28,13 @@ export interface RegisteredOperation {
   handler: OperationHandler;
   /** Also invocable on one version: `[type]/[id]/_history/[vid]/$op`. */
   versioned: boolean;
+  /** Levels at which it runs as a background job (202 Accepted with Content-Location). */
+  background?: readonly OperationLevel[];
 }
 
 export interface RegisterOptions {
   versioned?: boolean;
+  background?: readonly OperationLevel[];
 }
 
 export class OperationRegistry {
@@ -42,7 +45,7 @@ export class OperationRegistry {
   register(definition: OperationDefinition, handler: OperationHandler, options: RegisterOptions = {}): void {
     if (!definition.code) throw new Error(`OperationDefinition ${definition.id} has no code`);
     if (this.byCode.has(definition.code)) throw new Error(`Operation $${definition.code} is registered twice`);
-    this.byCode.set(definition.code, { definition, handler, versioned: options.versioned ?? false });
+    this.byCode.set(definition.code, { definition, handler, versioned: options.versioned ?? false, background: options.background });
   }
 
   /** The operation `code` when it is defined at `level` for `resourceType`. */

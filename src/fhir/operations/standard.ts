@@ -1,9 +1,10 @@
 /**
- * The standard (HL7) operations this server implements, registered in one place so the
+ * The operations this server implements (HL7's, and $reindex), registered in one place so the
  * container and the tools that need no database (openapi.yaml) build the same registry.
  */
 import type { FhirDefinitions } from '../definitions';
 import { registerMetaOperations } from './meta';
+import { registerReindexOperation } from './reindex';
 import type { OperationRegistry } from './registry';
 
 export function registerStandardOperations(
@@ -11,4 +12,5 @@ export function registerStandardOperations(
   definitions: Pick<FhirDefinitions, 'operationDefinitions'>,
 ): void {
   registerMetaOperations(registry, definitions.operationDefinitions);
+  registerReindexOperation(registry);
 }

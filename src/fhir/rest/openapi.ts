@@ -240,6 +240,9 @@ function operationDoc(input: OpenApiInput, route: Route, operation: RegisteredOp
     ...(route.method === 'GET' ? {} : { requestBody: parametersBody(describeParameters('Parameters', inputs)) }),
     responses: {
       200: fhirResponse(result, outputSchema(outputs, input.resourceTypes)),
+      ...(operation.background?.includes(route.level)
+        ? { 202: fhirResponse('Started as a background job: Content-Location names the Task that reports its progress', 'OperationOutcome') }
+        : {}),
       ...errorResponses(route.method === 'GET' ? errors : [...errors, ...BODY_ERRORS]),
     },
   };

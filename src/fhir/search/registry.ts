@@ -114,6 +114,16 @@ export class SearchRegistry {
     return this.forType(type).get(code);
   }
 
+  /** Whether `url` names a parameter added at run time (not, or no longer, the R4 core one). */
+  isCustom(url: string): boolean {
+    return this.custom.has(url);
+  }
+
+  /** Whether `url` names one of the R4 core SearchParameters. */
+  isCore(url: string): boolean {
+    return this.definitions.searchParameters.some((sp) => sp.url === url);
+  }
+
   /** A SearchParameter by canonical URL (core or added). */
   getDefinition(url: string): SearchParameter | undefined {
     return this.byUrl.get(url);

@@ -375,6 +375,21 @@ export class MongoFhirStore implements FhirStore {
     return searchCurrent(this.current(type), type, query);
   }
 
+  async rewriteIndex(type: string, entries: ReadonlyArray<{ id: string; versionId: number; index: IndexValues }>): Promise<number> {
+    await this.settle();
+    const operations = entries.map(({ id, versionId, index }) => {
+      const fields = searchFields(index.search);
+      // MongoDB refuses an empty $set or $unset.
+      const update: Record<string, object> = {};
+      if (Object.keys(fields.set).length > 0) update.$set = fields.set;
+      if (Object.keys(fields.unset).length > 0) update.$unset = fields.unset;
+      return { updateOne: { filter: { _id: id, vid: versionId }, update } };
+    });
+    // Ordered: jongodb has no unordered bulk writes.
+    const result = await this.current(type).bulkWrite(operations as never, { ordered: true, ...sessionOption() });
+    return result.matchedCount;
+  }
+
   async matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
     await this.settle();
     return matchIds(this.current(type), criteria, limit);

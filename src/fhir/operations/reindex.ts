@@ -1,0 +1,45 @@
+/**
+ * `$reindex` (our operation; HAPI FHIR has one of the same name): POST only, at system, type or
+ * instance level. Instance: done at once (200). Type and system: a background job (202 Accepted
+ * with Content-Location naming the Task that reports progress; search/reindex.ts).
+ */
+import type { OperationDefinition } from '@medplum/fhirtypes';
+import { operationOutcome, issue } from '../outcomes';
+import { reindexOne, startReindex } from '../search/reindex';
+import type { OperationRegistry } from './registry';
+
+export const REINDEX_DEFINITION: OperationDefinition = {
+  resourceType: 'OperationDefinition',
+  id: 'reindex',
+  url: 'http://baobab.health/fhir/OperationDefinition/reindex',
+  name: 'Reindex',
+  title: 'Extract search values again',
+  status: 'active',
+  kind: 'operation',
+  code: 'reindex',
+  description:
+    'Extracts the values of every search parameter again for one resource (at once), a type or all types (a background job whose progress is the Task named by Content-Location). Needed after adding or changing a SearchParameter.',
+  affectsState: true,
+  system: true,
+  type: true,
+  instance: true,
+  resource: ['Resource'] as unknown as OperationDefinition['resource'],
+  parameter: [{ name: 'return', use: 'out', min: 0, max: '1', type: 'OperationOutcome', documentation: 'What was done, or where to follow the job' }],
+};
+
+export function registerReindexOperation(registry: OperationRegistry): void {
+  registry.register(REINDEX_DEFINITION, async ({ ctx, req, level, resourceType, id }) => {
+    if (level === 'instance') {
+      const count = await reindexOne(ctx.service, resourceType!, id!);
+      return operationOutcome([issue('informational', `Reindexed ${count} resource`, undefined, 'information')]);
+    }
+    const types = level === 'type' ? [resourceType!] : ctx.definitions.resourceTypes;
+    const task = await startReindex(ctx.service, types, req.log);
+    const location = `${ctx.config.baseUrl}/Task/${task.id}`;
+    return {
+      status: 202,
+      headers: { 'Content-Location': location },
+      resource: operationOutcome([issue('informational', `Reindexing started; follow its progress at ${location}`, undefined, 'information')]),
+    };
+  }, { background: ['system', 'type'] });
+}
