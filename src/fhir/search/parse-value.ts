@@ -22,6 +22,10 @@ export const INDEX_OF: Record<Exclude<SearchParamType, 'special'>, IndexName> = 
   composite: 'comp',
 };
 
+/** Bounds on one occurrence: wider ORs and longer values are refused (400), not run. */
+export const MAX_OR_VALUES = 2000;
+export const MAX_VALUE_LENGTH = 1000;
+
 const COMPARATORS = new Set<Comparator>(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
 const NUMBER = /^[+-]?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
@@ -66,6 +70,7 @@ export function parseNumber(text: string, ctx: ParseContext): { v: number; lo: n
   const m = NUMBER.exec(text);
   if (!m) invalid(ctx, `'${text.slice(0, 40)}' is not a number`);
   const v = Number(text);
+  if (!Number.isFinite(v)) invalid(ctx, `'${text.slice(0, 40)}' is out of range`);
   const decimals = (m[2]?.length ?? 0) - Number(m[3] ?? 0);
   const half = 5 * 10 ** (-decimals - 1);
   const round = (x: number) => Number(x.toPrecision(15));
@@ -163,7 +168,9 @@ export function parseCriterion(info: SearchParamInfo, modifier: string | undefin
   }
   if (raw === '') invalid(ctx, 'the value is empty');
   const values = splitValues(raw);
+  if (values.length > MAX_OR_VALUES) invalid(ctx, `at most ${MAX_OR_VALUES} values separated by commas`);
   if (values.some((value) => value === '')) invalid(ctx, 'one of the values is empty');
+  if (values.some((value) => value.length > MAX_VALUE_LENGTH)) invalid(ctx, `a value is longer than ${MAX_VALUE_LENGTH} characters`);
   const p = info.code;
   switch (info.type) {
     case 'string': {

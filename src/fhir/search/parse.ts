@@ -157,7 +157,7 @@ export function parseSearch(registry: SearchRegistry, type: string, query: Query
   const countText = single(query, '_count');
   let count = options.defaultCount;
   if (countText !== undefined) {
-    if (!/^\d{1,6}$/.test(countText)) throw errors.invalid(`_count must be a non-negative integer (got '${countText.slice(0, 20)}')`, '_count');
+    if (!/^\d{1,15}$/.test(countText)) throw errors.invalid(`_count must be a non-negative integer (got '${countText.slice(0, 20)}')`, '_count');
     count = Math.min(Number(countText), options.maxCount);
   }
   const total = single(query, '_total') ?? 'none';
