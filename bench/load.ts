@@ -24,6 +24,13 @@ export interface LoadSettings {
   warmupSeconds: number;
   /** PIDs of the database engine's processes (when local), for its CPU time. */
   enginePids: number[];
+  /**
+   * Wait until the server has finished every request before measuring, and before closing the
+   * measured window; CPU is then per request the server handled in it. For requests slow enough
+   * that the ones left in flight by the warm-up, or by the previous scenario, would be a
+   * noticeable part of the window.
+   */
+  drain?: boolean;
 }
 
 export interface LoadResult {
@@ -75,12 +82,14 @@ function cannon(scenario: Scenario, settings: LoadSettings, seconds: number): Pr
 /** `label` names the server's CPU profile of the measured window, when it profiles. */
 export async function runLoad(scenario: Scenario, settings: LoadSettings, label?: string): Promise<LoadResult> {
   if (settings.warmupSeconds > 0) await cannon(scenario, settings, settings.warmupSeconds);
+  if (settings.drain) await scenario.server.idle();
 
   const engineBefore = engineCpu(settings.enginePids);
   const machineBefore = machineTicks();
   const driverBefore = process.cpuUsage();
   await scenario.server.measureStart(label);
   const result = await cannon(scenario, settings, settings.durationSeconds);
+  if (settings.drain) await scenario.server.idle();
   const server = await scenario.server.measureStop();
   const driver = process.cpuUsage(driverBefore);
   const machineAfter = machineTicks();
@@ -93,7 +102,8 @@ export async function runLoad(scenario: Scenario, settings: LoadSettings, label?
   }
   return {
     scenario: scenario.name,
-    requests: completed,
+    // Drained, the window holds the work of every request the server handled in it.
+    requests: settings.drain ? server.requests : completed,
     requestsPerSecond: completed / ((result.finish.getTime() - result.start.getTime()) / 1000),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

@@ -6,6 +6,8 @@ export type ServerKind = 'baobab' | 'bare';
 export type Command =
   | { id: number; type: 'measure-start'; /** With profiling on: CPU-profile this window into `<label>.cpuprofile`. */ label?: string }
   | { id: number; type: 'measure-stop' }
+  /** Answered once no request is being handled (slow searches go on after the load generator hangs up). */
+  | { id: number; type: 'idle' }
   | { id: number; type: 'shutdown' };
 
 /** What the server measured between measure-start and measure-stop. */
@@ -20,6 +22,8 @@ export interface Measurement {
   gcMs: number;
   /** MongoDB commands started by the server's client, by command name (handshake and monitoring excluded). */
   commands: Record<string, number>;
+  /** Requests whose handling ended (the response was ended) in the window, answered or not. */
+  requests: number;
 }
 
 /** Server → driver. */

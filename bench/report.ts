@@ -4,6 +4,7 @@ import type { IngestResult, IngestRoundTrips } from './ingest';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { RoundTrips } from './round-trips';
+import type { QueryProbe, SearchQuery } from './search';
 
 export const START_MARKER = '<!-- bench:results:start -->';
 export const END_MARKER = '<!-- bench:results:end -->';
@@ -65,7 +66,11 @@ export function median(values: number[]): number {
 const cpuMsPerRequest = (r: LoadResult) => (r.server.userMicros + r.server.systemMicros) / 1000 / r.requests;
 
 /** rounds[i] holds every scenario's result of round i. */
-export function aggregate(rounds: Array<Map<string, LoadResult>>, info: RunInfo, roundTrips: Map<string, RoundTrips>): Row[] {
+export function aggregate(
+  rounds: Array<Map<string, LoadResult>>,
+  info: Pick<RunInfo, 'baselines' | 'floors'>,
+  roundTrips: Map<string, RoundTrips>,
+): Row[] {
   const names = [...(rounds[0]?.keys() ?? [])];
   return names.map((scenario) => {
     const results = rounds.map((round) => round.get(scenario)).filter((r): r is LoadResult => r !== undefined);
@@ -352,6 +357,114 @@ export function consoleTable(rows: Row[]): string {
     r.machineBusy === undefined ? '–' : `${fmt(r.machineBusy * 100, 0)}%`,
     r.roundTrips ? commandsText(r.roundTrips) : '–',
   ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- search
+
+export interface SearchQueryInfo extends Omit<SearchQuery, 'paths'> {
+  /** Distinct values rotated over, and the first request, for the table. */
+  values: number;
+  example: string;
+  probe: QueryProbe;
+}
+
+export interface SearchSummary {
+  rows: Row[];
+  queries: SearchQueryInfo[];
+  resources: number;
+  bundles: number;
+  loadResourcesPerSecond: number;
+  roundTripRequests: number;
+  connections: number;
+}
+
+export function searchVerdicts(summary: SearchSummary): Verdict[] {
+  const out: Verdict[] = [];
+  for (const query of summary.queries) {
+    const row = summary.rows.find((r) => r.scenario === query.name);
+    const rt = row?.roundTrips;
+    out.push({
+      scenario: `search ${query.shape}`,
+      what: `round trips ≤ 1 + includes + chain levels (${query.expectedRoundTrips}): ${rt ? commandsText(rt) : 'not measured'}`,
+      ok: rt !== undefined && rt.perRequest <= query.expectedRoundTrips,
+    });
+    const { empty, problems } = query.probe;
+    if (empty > 0) out.push({ scenario: `search ${query.shape}`, what: `${empty} of ${query.values} values matched nothing`, ok: false });
+    if (problems.length > 0) out.push({ scenario: `search ${query.shape}`, what: `${problems.length} problem(s), first: ${problems[0]!.replace(/\s+/g, ' ').slice(0, 300)}`, ok: false });
+    if (row && row.failures > 0) out.push({ scenario: `search ${query.shape}`, what: `${row.failures} failed requests under load`, ok: false });
+    if (row && !(row.requestsPerSecond > 0)) out.push({ scenario: `search ${query.shape}`, what: 'no search completed under load', ok: false });
+  }
+  return out;
+}
+
+/** Median time of a search sent alone (the sequential round-trip requests). */
+const aloneMs = (row: Row | undefined) => (row?.roundTrips ? median(row.roundTrips.latenciesMs) : undefined);
+
+/** A request path as a markdown table cell: decoded for reading, pipes escaped. */
+function pathCell(path: string): string {
+  let text = path;
+  try {
+    text = decodeURIComponent(path);
+  } catch {
+    // keep it encoded
+  }
+  return `\`${text.replace(/^\/fhir\//, '').replace(/\|/g, '\\|')}\``;
+}
+
+export function searchMarkdown(summary: SearchSummary, results: Verdict[]): string {
+  const lines = ['### Search', ''];
+  lines.push(
+    `- ${summary.resources} Synthea resources (${summary.bundles} cloned transaction Bundles, loaded at ${fmt(summary.loadResourcesPerSecond, 0)} resources/s) ` +
+      `stored besides the Patient scenarios' Patients, kept for every query and deleted after the group.`,
+    `- Each query rotates over values drawn from the stored data (the "values" column); default page size, no \`_total\`. ` +
+      `Round trips from ${summary.roundTripRequests} sequential searches per query in the monitored Baobab process; ` +
+      `"p50 alone" is their median wall time (one search at a time); p50/p99 are under load, with ${summary.connections} searches in flight ` +
+      `(so mostly queueing when searches are slow); CPU per search is over every search the server handled in the window, which starts and ends with none in flight.`,
+    '',
+    '| Query | First request | values | matches / page | included / page | p50 ms alone | req/s | p50 ms | p99 ms | server CPU ms/search | engine CPU ms/search | event loop busy | MongoDB round trips / search | allowed | |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
+  );
+  for (const query of summary.queries) {
+    const r = summary.rows.find((row) => row.scenario === query.name);
+    const ok = results.filter((v) => v.scenario === `search ${query.shape}`).every((v) => v.ok);
+    lines.push(
+      `| ${query.shape.replace(/\|/g, '\\|')} | ${pathCell(query.example)} | ${query.values} | ${fmt(query.probe.matches, 1)} | ${fmt(query.probe.included, 1)} | ` +
+        `${fmt(aloneMs(r), 1)} | ` +
+        `${fmt(r?.requestsPerSecond, 0)} | ${fmt(r?.p50Ms, 1)} | ${fmt(r?.p99Ms, 1)} | ${fmt(r?.serverCpuMsPerRequest, 3)} | ` +
+        `${fmt(r?.engineCpuMsPerRequest, 3)} | ${r ? percent(r.eventLoopUtilization) : '–'} | ${commandsText(r?.roundTrips)} | ${query.expectedRoundTrips} | ${ok ? '✅' : '❌'} |`,
+    );
+  }
+  const measured = summary.rows.filter((r) => r.perRound.length > 0);
+  lines.push('', 'Throughput of each round (searches/s): ' + measured.map((r) => `${r.scenario} ${r.perRound.map((v) => v.toFixed(0)).join(' / ')}`).join('; ') + '.', '');
+  lines.push('Targets:', '');
+  for (const v of results) lines.push(`- ${v.ok ? '✅ PASS' : '❌ FAIL'} ${v.scenario}: ${v.what}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function searchConsoleTable(summary: SearchSummary): string {
+  const header = ['query', 'values', 'matches', 'included', 'p50 alone', 'req/s', 'p50', 'p99', 'cpu ms', 'engine ms', 'ELU', 'mongo rt/search', 'allowed'];
+  const body = summary.queries.map((query) => {
+    const r = summary.rows.find((row) => row.scenario === query.name);
+    return [
+      query.name,
+      String(query.values),
+      fmt(query.probe.matches, 1),
+      fmt(query.probe.included, 1),
+      fmt(aloneMs(r), 1),
+      fmt(r?.requestsPerSecond, 0),
+      fmt(r?.p50Ms, 1),
+      fmt(r?.p99Ms, 1),
+      fmt(r?.serverCpuMsPerRequest, 3),
+      fmt(r?.engineCpuMsPerRequest, 3),
+      r ? percent(r.eventLoopUtilization) : '–',
+      commandsText(r?.roundTrips),
+      String(query.expectedRoundTrips),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), ...body.map(line)].join('\n');

@@ -2,6 +2,7 @@
  * MongoDB round trips per interaction, measured exactly: N sequential requests of one kind while
  * the server counts the commands its driver starts (command monitoring), then divide.
  */
+import { performance } from 'node:perf_hooks';
 import type { Scenario } from './load';
 
 export interface RoundTrips {
@@ -10,6 +11,8 @@ export interface RoundTrips {
   perRequest: number;
   /** Commands per request by name, e.g. { insert: 2 }. */
   byCommand: Record<string, number>;
+  /** Wall time of each request, ms (sent one at a time, so no queueing). */
+  latenciesMs: number[];
 }
 
 export async function sendOne(scenario: Scenario, n: number): Promise<Response> {
@@ -21,9 +24,12 @@ export async function sendOne(scenario: Scenario, n: number): Promise<Response> 
 
 export async function measureRoundTrips(scenario: Scenario, count: number, offset = 0): Promise<RoundTrips> {
   await scenario.server.measureStart();
+  const latenciesMs: number[] = [];
   for (let i = 0; i < count; i++) {
+    const sent = performance.now();
     const response = await sendOne(scenario, offset + i);
     const text = await response.text();
+    latenciesMs.push(performance.now() - sent);
     if (response.status !== scenario.expectedStatus) {
       await scenario.server.measureStop();
       throw new Error(`${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`);
@@ -36,5 +42,5 @@ export async function measureRoundTrips(scenario: Scenario, count: number, offse
     byCommand[name] = n / count;
     total += n;
   }
-  return { scenario: scenario.name, requests: count, perRequest: total / count, byCommand };
+  return { scenario: scenario.name, requests: count, perRequest: total / count, byCommand, latenciesMs };
 }

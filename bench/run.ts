@@ -19,11 +19,14 @@
  * (resources per measured run, 20000), BENCH_INGEST_ROUND_TRIPS (bundles sampled for round trips, 10),
  * BENCH_INGEST_PREFER (Prefer header to send, e.g. return=minimal; default none),
  * BENCH_SYNTHEA_DIR (the Synthea bundles, ../shared/data/synthea-r4). Ingest runs on this checkout only, not on BENCH_CANDIDATE.
+ * Search (scenario group `search`, after ingest): BENCH_SEARCH_RESOURCES (Synthea resources stored for the
+ * queries, 20000; 100000 with MONGODB_URL), BENCH_SEARCH_ROUND_TRIPS (sequential searches per query counted, 20).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
 import type { MongoEngine } from '../src/store/mongo/engine';
 import { patientId, patientWithId, examplePatient } from './fixtures';
@@ -34,8 +37,22 @@ import type { LoadResult, LoadSettings, Scenario } from './load';
 import { childPids, machineInfo } from './machine';
 import { measureRoundTrips, sendOne } from './round-trips';
 import type { RoundTrips } from './round-trips';
-import { aggregate, aggregateIngest, consoleTable, ingestConsoleTable, ingestMarkdown, ingestVerdicts, markdown, verdicts, writeBenchmarksFile } from './report';
-import type { IngestSummary, RunInfo, Target } from './report';
+import {
+  aggregate,
+  aggregateIngest,
+  consoleTable,
+  ingestConsoleTable,
+  ingestMarkdown,
+  ingestVerdicts,
+  markdown,
+  searchConsoleTable,
+  searchMarkdown,
+  searchVerdicts,
+  verdicts,
+  writeBenchmarksFile,
+} from './report';
+import type { IngestSummary, RunInfo, SearchSummary, Target } from './report';
+import { runSearch } from './search';
 import { ServerHandle } from './server-handle';
 import { BARE_DB_COLLECTION, BARE_DB_HISTORY } from './protocol';
 import { summariseProfile } from './profile-summary';
@@ -69,6 +86,9 @@ const settings = {
   ingestResources: intEnv('BENCH_INGEST_RESOURCES', 20_000, 1),
   ingestRoundTripBundles: intEnv('BENCH_INGEST_ROUND_TRIPS', 10, 1),
   ingestPrefer: process.env.BENCH_INGEST_PREFER || undefined,
+  // A real MongoDB is where scale matters: the issue asks for ≥ 100,000 resources there.
+  searchResources: intEnv('BENCH_SEARCH_RESOURCES', process.env.MONGODB_URL ? 100_000 : 20_000, 1),
+  searchRoundTrips: intEnv('BENCH_SEARCH_ROUND_TRIPS', 20, 1),
 };
 
 const ID_PREFIX = 'bench-';
@@ -79,6 +99,8 @@ const FLOORS: Record<string, string> = { read: 'bare GET+find', create: 'bare PO
 const INGEST_GROUP = 'ingest';
 const INGEST_CLIENTS = [1, 4];
 const INGEST_TARGET = { clients: 4, minResourcesPerSecond: 2000 };
+/** The scenario group of BENCH_SCENARIOS that selects the search queries (bench/search.ts). */
+const SEARCH_GROUP = 'search';
 const TARGETS: Target[] = [
   { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
   { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
@@ -192,6 +214,33 @@ async function ingestGroup(
   };
 }
 
+/** Search: load, run every query (bench/search.ts), then `reset` removes what was loaded. */
+async function searchGroup(
+  clones: SyntheaClones,
+  baobab: ServerHandle,
+  db: Db,
+  startCounter: () => Promise<ServerHandle>,
+  reset: () => Promise<void>,
+  load: LoadSettings,
+): Promise<SearchSummary> {
+  const own = { resources: settings.searchResources, rounds: settings.rounds, roundTripRequests: settings.searchRoundTrips, load };
+  const run = await runSearch(clones, baobab, db, startCounter, own).finally(reset);
+  return {
+    rows: aggregate(run.rounds, { baselines: {}, floors: {} }, run.roundTrips),
+    queries: run.queries.map(({ paths, ...query }) => ({
+      ...query,
+      values: paths.length,
+      example: paths[0] ?? '',
+      probe: run.probes.get(query.name)!,
+    })),
+    resources: run.resources,
+    bundles: run.bundles,
+    loadResourcesPerSecond: run.loadResourcesPerSecond,
+    roundTripRequests: settings.searchRoundTrips,
+    connections: load.connections,
+  };
+}
+
 async function engineDescription(client: MongoClient, engine: MongoEngine | undefined): Promise<string> {
   if (engine) return 'mongo-java-server 1.47 (memory backend, local JVM on the same machine)';
   try {
@@ -218,10 +267,12 @@ function profiles(dir: string): string[] {
 async function main(): Promise<void> {
   const started = Date.now();
   const machine = machineInfo();
-  // Ingest runs when asked for, or in a full run when the Synthea data is there.
-  const ingestAsked = settings.only.includes(INGEST_GROUP) || (settings.only.length === 0 && existsSync(SYNTHEA_DIR));
-  if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest skipped`);
-  const clones = ingestAsked ? SyntheaClones.load() : undefined;
+  // Ingest and search run when asked for, or in a full run when the Synthea data is there.
+  const asked = (group: string) => settings.only.includes(group) || (settings.only.length === 0 && existsSync(SYNTHEA_DIR));
+  const ingestAsked = asked(INGEST_GROUP);
+  const searchAsked = asked(SEARCH_GROUP);
+  if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest and search skipped`);
+  const clones = ingestAsked || searchAsked ? SyntheaClones.load() : undefined;
   const database = `baobab_bench_${started.toString(36)}`;
   const profileDir = join(PROFILE_DIR, new Date(started).toISOString().replace(/[:.]/g, '-'));
   let engine: MongoEngine | undefined;
@@ -280,7 +331,7 @@ async function main(): Promise<void> {
     const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate);
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0 && !clones) {
-      throw new Error(`BENCH_SCENARIOS matched none of: ${[...all.map((s) => s.name), INGEST_GROUP].join(', ')}`);
+      throw new Error(`BENCH_SCENARIOS matched none of: ${[...all.map((s) => s.name), INGEST_GROUP, SEARCH_GROUP].join(', ')}`);
     }
 
     const load: LoadSettings = {
@@ -321,10 +372,12 @@ async function main(): Promise<void> {
       await clearIngested(admin.db(database), clones?.resourceTypes ?? []);
       await resetStore(admin, database, settings.patients);
     };
-    const ingest = clones
-      ? await ingestGroup(clones, baobab, () => ServerHandle.start({ ...baobabOptions, monitorCommands: true }), reset, enginePids)
-      : undefined;
+    const startCounter = () => ServerHandle.start({ ...baobabOptions, monitorCommands: true });
+    const ingest = clones && ingestAsked ? await ingestGroup(clones, baobab, startCounter, reset, enginePids) : undefined;
     const ingestResults = ingest ? ingestVerdicts(ingest) : [];
+    // After ingest, from the same store of Patients; what it loads is removed at the end.
+    const search = clones && searchAsked ? await searchGroup(clones, baobab, admin.db(database), startCounter, reset, load) : undefined;
+    const searchResults = search ? searchVerdicts(search) : [];
 
     const notes = [
       engine
@@ -354,9 +407,13 @@ async function main(): Promise<void> {
     const results = verdicts(rows, TARGETS);
     if (rows.length > 0) console.log(`\n${consoleTable(rows)}\n`);
     if (ingest) console.log(`\nTransaction ingest\n${ingestConsoleTable(ingest)}\n`);
-    for (const v of [...results, ...ingestResults]) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
+    if (search) console.log(`\nSearch\n${searchConsoleTable(search)}\n`);
+    for (const v of [...results, ...ingestResults, ...searchResults]) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
     if (settings.output !== '-' && !settings.profile && settings.only.length === 0 && !candidate) {
-      writeBenchmarksFile(settings.output, markdown(rows, info, results) + (ingest ? `\n${ingestMarkdown(ingest, ingestResults)}` : ''));
+      writeBenchmarksFile(
+        settings.output,
+        markdown(rows, info, results) + (ingest ? `\n${ingestMarkdown(ingest, ingestResults)}` : '') + (search ? `\n${searchMarkdown(search, searchResults)}` : ''),
+      );
       console.log(`\nwrote ${settings.output}`);
     } else if (settings.output !== '-') {
       console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
@@ -368,7 +425,7 @@ async function main(): Promise<void> {
     await engine?.stop();
   }
   if (settings.profile) {
-    for (const profile of profiles(profileDir).filter((f) => f.includes('round1') && /\/(read|create|update|ingest)-/.test(f))) {
+    for (const profile of profiles(profileDir).filter((f) => f.includes('round1') && /\/(read|create|update|ingest|search)-/.test(f))) {
       console.log(`\n==== CPU profile of the Baobab process: ${profile}\n`);
       console.log(summariseProfile(profile, ROOT));
     }

@@ -87,6 +87,11 @@ export class ServerHandle {
     await this.call('measure-start', label);
   }
 
+  /** Resolves once the server handles no request (or gave up waiting, after a few minutes). */
+  async idle(): Promise<void> {
+    await this.call('idle');
+  }
+
   async measureStop(): Promise<Measurement> {
     const reply = await this.call('measure-stop');
     if (reply.type !== 'measurement') throw new Error(`unexpected reply ${reply.type}`);

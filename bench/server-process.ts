@@ -36,6 +36,10 @@ function send(reply: Reply): void {
 
 const commands: Record<string, number> = {};
 let gcMs = 0;
+/** Requests being handled, and handled so far: a request counts until its handler ends the response. */
+let inFlight = 0;
+let handled = 0;
+const IDLE_TIMEOUT_MS = 300_000;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMs += entry.duration;
 }).observe({ entryTypes: ['gc'] });
@@ -53,6 +57,7 @@ interface Window {
   started: number;
   gcMs: number;
   commands: Record<string, number>;
+  handled: number;
 }
 let window: Window | undefined;
 
@@ -82,7 +87,7 @@ async function stopProfile(): Promise<void> {
 
 async function startWindow(label: string | undefined): Promise<void> {
   if (label && options.profileDir) await startProfile(label);
-  window = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), started: performance.now(), gcMs, commands: { ...commands } };
+  window = { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), started: performance.now(), gcMs, commands: { ...commands }, handled };
 }
 
 async function stopWindow(): Promise<Measurement> {
@@ -101,6 +106,7 @@ async function stopWindow(): Promise<Measurement> {
     eventLoopUtilization: elu.utilization,
     gcMs: gcMs - window.gcMs,
     commands: delta,
+    requests: handled - window.handled,
   };
   window = undefined;
   await stopProfile();
@@ -202,9 +208,36 @@ async function startBare(): Promise<Running> {
   };
 }
 
+/**
+ * Counts a request until its handler calls `res.end`, not until the socket closes: when autocannon
+ * stops it hangs up on requests in flight, and their handlers (and database queries) go on.
+ */
+function trackRequests(server: Server): void {
+  server.prependListener('request', (_req, res) => {
+    inFlight++;
+    const end = res.end;
+    let ended = false;
+    res.end = function (this: typeof res, ...args: Parameters<typeof end>) {
+      if (!ended) {
+        ended = true;
+        inFlight--;
+        handled++;
+      }
+      return end.apply(this, args);
+    } as typeof end;
+  });
+}
+
+async function whenIdle(): Promise<void> {
+  const deadline = Date.now() + IDLE_TIMEOUT_MS;
+  while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (inFlight > 0) console.warn(`bench server: still ${inFlight} request(s) in flight after ${IDLE_TIMEOUT_MS / 1000} s`);
+}
+
 function listen(app: express.Express): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server));
+    trackRequests(server);
     server.once('error', reject);
     // autocannon keeps its 16 connections open for a whole scenario.
     server.keepAliveTimeout = 60_000;
@@ -228,6 +261,9 @@ async function main(): Promise<void> {
         break;
       case 'measure-stop':
         void stopWindow().then((measurement) => send({ id: message.id, type: 'measurement', measurement }));
+        break;
+      case 'idle':
+        void whenIdle().then(() => send({ id: message.id, type: 'ok' }));
         break;
       case 'shutdown':
         send({ id: message.id, type: 'ok' });

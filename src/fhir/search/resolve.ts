@@ -40,8 +40,17 @@ export async function resolveFilters(
       continue;
     }
     if (filter.kind === 'chain') {
+      // An untyped chain follows the target types that have the next parameter (Observation's
+      // `encounter` may point to an EpisodeOfCare, which has no `service-provider`). When none
+      // has it, the chain is unknown: refused or ignored like any unknown parameter.
+      const next = filter.rest.split(/[.:]/)[0]!;
+      const targets = filter.targets.filter((target) => next === '_has' || registry.get(target, next));
+      if (targets.length === 0) {
+        parseFilter(registry, filter.targets[0]!, filter.rest, filter.value, options, ignored, depth + 1);
+        continue;
+      }
       const references: string[] = [];
-      for (const target of filter.targets) {
+      for (const target of targets) {
         const inner = parseFilter(registry, target, filter.rest, filter.value, options, ignored, depth + 1);
         if (!inner) continue;
         const innerCriteria = await resolveFilters(source, registry, [inner], options, ignored, depth + 1);

@@ -116,7 +116,7 @@ export async function searchCurrent(collection: Collection<CurrentDoc>, type: st
       cols.flatMap((column, i) => (present(cols, phase, i) ? [[column.field, column.descending ? -1 : 1] as const] : [])),
     );
     const found = await collection
-      .find({ $and: and }, { projection: WITHOUT_INDEX, ...sessionOption() })
+      .find({ $and: and }, { projection: WITHOUT_INDEX, batchSize: query.count + 1 - rows.length, ...sessionOption() })
       .sort(order)
       .limit(query.count + 1 - rows.length)
       .toArray();
@@ -135,7 +135,7 @@ export async function searchCurrent(collection: Collection<CurrentDoc>, type: st
 /** Ids of the matching resources, at most `limit`. */
 export async function matchIds(collection: Collection<CurrentDoc>, criteria: SearchQuery['criteria'], limit: number): Promise<string[]> {
   const rows = await collection
-    .find(compileCriteria(criteria), { projection: { _id: 1 }, ...sessionOption() })
+    .find(compileCriteria(criteria), { projection: { _id: 1 }, batchSize: limit, ...sessionOption() })
     .limit(limit)
     .toArray();
   return rows.map((row) => row._id);
@@ -144,7 +144,8 @@ export async function matchIds(collection: Collection<CurrentDoc>, criteria: Sea
 /** The distinct references (`r`) of parameter `p` in the matching resources, at most `limit`. */
 export async function matchReferences(collection: Collection<CurrentDoc>, criteria: SearchQuery['criteria'], p: string, limit: number): Promise<string[]> {
   const found = new Set<string>();
-  const cursor = collection.find(compileCriteria(criteria), { projection: { ref: 1 }, ...sessionOption() });
+  // One batch (up to 16 MB) rather than MongoDB's default first batch of 101 documents and getMores.
+  const cursor = collection.find(compileCriteria(criteria), { projection: { ref: 1 }, batchSize: limit, ...sessionOption() });
   for await (const row of cursor) {
     for (const entry of ((row as Document).ref ?? []) as Array<{ p: string; r: string }>) {
       if (entry.p === p) found.add(entry.r);
