@@ -25,7 +25,7 @@ describe('GET /metadata', () => {
     expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread']);
     expect(cs.patchFormat).toEqual(['application/json-patch+json', 'application/fhir+json']);
     expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete', 'reindex']);
-    expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system', 'batch', 'transaction']);
+    expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system', 'batch', 'transaction', 'search-system']);
     expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta', 'reindex']);
     // Search: every parameter with its type and definition, includes and reverse includes.
     const search = patient as unknown as { searchParam: Array<{ name: string; type: string; definition: string }>; searchInclude: string[]; searchRevInclude: string[] };

@@ -81,10 +81,11 @@ describe('openapi.yaml', () => {
     const paths = Object.keys(doc.paths);
     expect(paths).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/fhir/metadata', '/fhir/_history', '/fhir/{type}', '/fhir/{type}/{id}']));
     expect(paths).toEqual(expect.arrayContaining(['/fhir/$meta', '/fhir/{type}/$meta', '/fhir/{type}/{id}/$meta-add', '/fhir/{type}/{id}/_history/{vid}/$meta']));
-    // Type search is implemented (GET, and POST with a form); system search is not yet.
+    // Type and system search (GET, and POST with a form).
     expect(doc.paths['/fhir/{type}']!.get).toBeDefined();
     expect(doc.paths['/fhir/{type}/_search']!.post).toBeDefined();
-    expect(doc.paths['/fhir']!.get).toBeUndefined();
+    expect(doc.paths['/fhir']!.get).toBeDefined();
+    expect(doc.paths['/fhir/_search']!.post).toBeDefined();
     expect(doc.paths['/fhir']!.post).toBeDefined();
     expect(doc.paths['/fhir/{type}/{id}']!.patch).toBeDefined();
     // $meta-add changes state: POST only.
@@ -135,7 +136,7 @@ describe('the documented paths exist on the real app', () => {
     for (const { path, method, op } of ordered) {
       const url = concrete(path, op);
       let res: Response;
-      if (op.operationId === 'searchType') {
+      if (op.operationId === 'searchType' || op.operationId === 'searchSystemPost') {
         res = await server.request.post(url).type('form').send(`_id=${id}`);
       } else if (method === 'post' || method === 'put') {
         res = await server.request[method](url).set('Content-Type', FHIR_JSON).send(bodyFor(op));

@@ -4,49 +4,16 @@
  * `self`/`next` links (the next link carries an opaque keyset position, `_page`), `total` when
  * asked, `search.mode` match/include, and an `outcome` entry listing ignored parameters.
  */
-import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
-import { errors, operationOutcome } from '../outcomes';
-import type { FhirRequest, FhirResponse, Query } from '../rest/types';
+import type { Bundle } from '@medplum/fhirtypes';
+import { operationOutcome } from '../outcomes';
+import type { FhirRequest, FhirResponse } from '../rest/types';
 import { compartmentCriterion } from '../search/compartment';
 import { collectIncludes } from '../search/include';
 import type { ParseOptions, SearchRequest } from '../search/parse';
 import { parseSearch } from '../search/parse';
 import { resolveFilters } from '../search/resolve';
 import type { FhirContext } from './context';
-import { project } from './read';
-
-/** `handling=strict` in Prefer (search.html#errors). */
-function strictHandling(req: FhirRequest): boolean {
-  return /(?:^|[;,\s])handling\s*=\s*"?strict"?/i.test(req.headers.prefer ?? '');
-}
-
-/** URL query plus, for POST _search, the form-encoded body (search.html#search-post). */
-function searchQuery(req: FhirRequest): Query {
-  if (req.method !== 'POST') return req.query;
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (req.body && req.body.length > 0 && type !== 'application/x-www-form-urlencoded') {
-    throw errors.unsupportedMediaType('POST _search takes application/x-www-form-urlencoded parameters');
-  }
-  const query: Query = {};
-  for (const [name, values] of Object.entries(req.query)) query[name] = [...values];
-  for (const [name, value] of new URLSearchParams(req.body?.toString('utf8') ?? '')) (query[name] ??= []).push(value);
-  return query;
-}
-
-function link(relation: string, ctx: FhirContext, path: string, query: Query, skip: Set<string>, page?: string): BundleLink {
-  const params = new URLSearchParams();
-  for (const [name, values] of Object.entries(query)) {
-    if (name === '_page' || skip.has(name)) continue;
-    for (const value of values) params.append(name, value);
-  }
-  if (page !== undefined) params.append('_page', page);
-  const text = params.toString();
-  return { relation, url: `${ctx.config.baseUrl}/${path}${text ? `?${text}` : ''}` };
-}
-
-function entry(ctx: FhirContext, req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry {
-  return { fullUrl: `${ctx.config.baseUrl}/${resource.resourceType}/${resource.id}`, resource: project(ctx, req, resource), search: { mode } };
-}
+import { entry, link, searchQuery, strictHandling } from './search-response';
 
 /** `compartment`: search inside the compartment of that resource (`GET Patient/123/Observation`). */
 export async function search(ctx: FhirContext, req: FhirRequest, type: string, compartment?: { type: string; id: string }): Promise<FhirResponse> {

@@ -85,6 +85,7 @@ export function parameterComponents(resourceTypes: readonly string[]): Json {
       explode: true,
       schema: { type: 'object', additionalProperties: { type: 'string' } },
     },
+    _type: query('_type', 'Comma-separated resource types to search (default: all); with several, only parameters they all have', { type: 'string', example: 'Patient,Practitioner' }),
     _sort: query('_sort', 'Comma-separated sort keys; a leading - sorts descending; missing values sort last', { type: 'string', example: '-date,_id' }),
     _total: query('_total', 'Whether to count all matches', { type: 'string', enum: ['none', 'estimate', 'accurate'] }),
     _include: query('_include', 'Also return resources the matches refer to (Type:parameter[:target]); _include:iterate follows them further', { type: 'string', example: 'Observation:subject' }),

@@ -59,6 +59,12 @@ const INTERACTIONS: Record<string, InteractionDoc> = {
     ok: { 200: fhirResponse('A searchset Bundle: matches, included resources, and an outcome entry naming ignored parameters', 'Bundle') },
     errors: [404],
   },
+  'search-system': {
+    parameters: ['_type', 'search-parameters', '_count', '_total', '_include', '_revinclude', '_page', ...PROJECTION, 'Prefer-handling'],
+    body: 'search',
+    ok: { 200: fhirResponse('A searchset Bundle: matches of each type in _type order, included resources, and an outcome entry naming ignored parameters', 'Bundle') },
+    errors: [404],
+  },
   'search-compartment': {
     parameters: ['search-parameters', '_count', '_sort', '_total', '_include', '_revinclude', '_page', ...PROJECTION, 'Prefer-handling'],
     ok: { 200: fhirResponse('A searchset Bundle of the resources of {target} in the compartment of {type}/{id}', 'Bundle') },

@@ -11,6 +11,7 @@ import { read, vread } from '../interactions/read';
 import { create, remove, update } from '../interactions/write';
 import { postBundle } from '../interactions/bundle';
 import { search } from '../interactions/search';
+import { searchSystem } from '../interactions/search-system';
 import { conditionalDelete, conditionalPatch, conditionalUpdate } from '../interactions/conditional';
 import { errors } from '../outcomes';
 import type { FhirRequest, FhirResponse } from './types';
@@ -32,10 +33,6 @@ export interface Route {
   handle(ctx: FhirContext, req: FhirRequest, params: Record<string, string>): Promise<FhirResponse> | FhirResponse;
 }
 
-const notYet = (what: string) => () => {
-  throw errors.notSupported(`${what} is not implemented yet`, 501);
-};
-
 const op = (level: 'system' | 'type' | 'instance') => (ctx: FhirContext, req: FhirRequest, p: Record<string, string>) =>
   invokeOperation(ctx, req, p.operation!, { level, resourceType: p.type, id: p.id, versionId: p.vid });
 
@@ -43,7 +40,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: ['metadata'], interaction: 'capabilities', level: 'system', summary: 'CapabilityStatement', implemented: true, handle: (ctx, req) => capabilities(ctx, req) },
   { method: 'GET', path: ['_history'], interaction: 'history-system', level: 'system', summary: 'History of all resources', implemented: true, handle: (ctx, req) => history(ctx, req) },
   { method: 'POST', path: [], interaction: 'batch', also: ['transaction'], level: 'system', summary: 'batch or transaction Bundle', implemented: true, handle: (ctx, req) => postBundle(ctx, req) },
-  { method: 'GET', path: [], interaction: 'search-system', level: 'system', summary: 'Search all types', implemented: false, handle: notYet('Search') },
+  { method: 'GET', path: [], interaction: 'search-system', level: 'system', summary: 'Search all types, or those named by _type', implemented: true, handle: (ctx, req) => searchSystem(ctx, req) },
+  { method: 'POST', path: ['_search'], interaction: 'search-system', level: 'system', summary: 'Search all types (form body)', implemented: true, handle: (ctx, req) => searchSystem(ctx, req) },
   { method: 'GET', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
   { method: 'POST', path: ['{operation}'], interaction: 'operation', level: 'system', summary: 'System operation', implemented: true, handle: op('system') },
   { method: 'GET', path: ['{type}', '_history'], interaction: 'history-type', level: 'type', summary: 'History of a type', implemented: true, handle: (ctx, req, p) => { ctx.service.assertType(p.type!); return history(ctx, req, p.type); } },
