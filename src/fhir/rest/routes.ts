@@ -13,7 +13,6 @@ import { postBundle } from '../interactions/bundle';
 import { search } from '../interactions/search';
 import { searchSystem } from '../interactions/search-system';
 import { conditionalDelete, conditionalPatch, conditionalUpdate } from '../interactions/conditional';
-import { errors } from '../outcomes';
 import type { FhirRequest, FhirResponse } from './types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
