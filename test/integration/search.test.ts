@@ -65,6 +65,24 @@ describe('search', () => {
     expect(await ids('/fhir/Patient?organization:missing=true')).toEqual(['Patient/p2']);
   });
 
+  it(':text is a string search on the display text; a Range quantity is searched as a range', async () => {
+    await put({ resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' }, code: { coding: [{ system: 'http://snomed.info/sct', code: '195662009', display: 'Acute viral pharyngitis' }] } });
+    expect(await ids('/fhir/Condition?code:text=acute vir')).toEqual(['Condition/c1']);
+    expect(await ids('/fhir/Condition?code:text=viral')).toEqual([]);
+    // Ages 3 to 18 years (the spec's measure-cms146-example), and 12 years or more.
+    const age = (id: string, valueRange: Record<string, unknown>) => ({
+      resourceType: 'Measure', id, status: 'active', useContext: [{ code: { system: 'http://terminology.hl7.org/CodeSystem/usage-context-type', code: 'age' }, valueRange }],
+    });
+    await put(age('m1', { low: { value: 3, unit: 'a' }, high: { value: 18, unit: 'a' } }));
+    await put(age('m2', { low: { value: 12, unit: 'a' } }));
+    expect(await ids('/fhir/Measure?context-quantity=gt10')).toEqual(['Measure/m1', 'Measure/m2']);
+    expect(await ids('/fhir/Measure?context-quantity=gt20')).toEqual(['Measure/m2']);
+    expect(await ids('/fhir/Measure?context-quantity=lt5')).toEqual(['Measure/m1']);
+    expect(await ids('/fhir/Measure?context-quantity=12')).toEqual([]);
+    expect(await ids('/fhir/Measure?context-quantity=ne12')).toEqual(['Measure/m1', 'Measure/m2']);
+    expect(await ids('/fhir/Measure?context-type-quantity=age$ge18')).toEqual(['Measure/m1', 'Measure/m2']);
+  });
+
   it('chains, reverse chains and includes', async () => {
     expect(await ids('/fhir/Observation?subject:Patient.name=zoe')).toEqual(['Observation/o1']);
     expect(await ids('/fhir/Observation?patient.organization.name=lagos')).toEqual(['Observation/o1']);

@@ -66,8 +66,8 @@ function dateConditions(value: DateValue): Document[] {
   }
 }
 
-/** Number prefixes: `eq`/`ne` use the precision range of the search value, the others its value. */
-function numberConditions(value: NumberValue, field: string): Document[] {
+/** Number prefixes on an exact stored value: `eq`/`ne` use the precision range of the search value, the others its value. */
+function pointConditions(value: NumberValue, field: string): Document[] {
   const { v, lo, hi } = value;
   switch (value.op) {
     case 'eq':
@@ -89,6 +89,44 @@ function numberConditions(value: NumberValue, field: string): Document[] {
       return [{ [field]: { $gte: v - slack, $lte: v + slack } }];
     }
   }
+}
+
+/**
+ * The same prefixes on a stored Range [lo, hi] (an entry without a value `field`,
+ * search.html#prefix): eq = the search value's precision range contains it, gt = part of it
+ * lies above the search value, sa = all of it does, and so on.
+ */
+function rangeConditions(value: NumberValue, field: string, loField: string, hiField: string): Document[] {
+  const { v, lo, hi } = value;
+  const range = (condition: Document): Document => ({ [field]: { $exists: false }, ...condition });
+  switch (value.op) {
+    case 'eq':
+      return [range({ [loField]: { $gte: lo }, [hiField]: { $lt: hi } })];
+    case 'ne':
+      return [range({ [loField]: { $lt: lo } }), range({ [hiField]: { $gte: hi } })];
+    case 'gt':
+      return [range({ [hiField]: { $gt: v } })];
+    case 'sa':
+      return [range({ [loField]: { $gt: v } })];
+    case 'lt':
+      return [range({ [loField]: { $lt: v } })];
+    case 'eb':
+      return [range({ [hiField]: { $lt: v } })];
+    case 'ge':
+      return [range({ [hiField]: { $gte: v } })];
+    case 'le':
+      return [range({ [loField]: { $lte: v } })];
+    case 'ap': {
+      const slack = Math.abs(v) * 0.1;
+      return [range({ [loField]: { $lte: v + slack }, [hiField]: { $gte: v - slack } })];
+    }
+  }
+}
+
+/** A number test on an entry: its value `field` (`v` or canonical `cv`), or, for a Range, its ends. */
+function numberConditions(value: NumberValue, field: 'v' | 'cv'): Document[] {
+  const [loField, hiField] = field === 'cv' ? ['clo', 'chi'] : ['lo', 'hi'];
+  return [...pointConditions(value, field), ...rangeConditions(value, field, loField!, hiField!)];
 }
 
 /** Quantity: the number test on `v` (or canonical `cv`) plus system and code (or unit, without a system). */
@@ -175,7 +213,8 @@ export function compileCriterion(criterion: Criterion): Document {
     case 'tok': {
       const { p } = criterion;
       if ('text' in criterion) {
-        return anyOf(criterion.text.map((text) => elem('tok', { p, t: { $regex: `(^|\\s)${escapeRegex(text)}` } })));
+        // `:text` is a string search on the display text (search.html#token): it starts with the value.
+        return anyOf(criterion.text.map((text) => elem('tok', { p, t: { $regex: `^${escapeRegex(text)}` } })));
       }
       const matches = criterion.values.map((value) => elem('tok', { p, ...tokenMatch(value) }));
       return criterion.not ? { $nor: matches } : anyOf(matches);

@@ -35,7 +35,16 @@ const docs: Document[] = [
     date: [{ p: 'date', lo: d('2020-01-01T00:00:00Z'), hi: d('2021-01-01T00:00:00Z') }],
     num: [{ p: 'n', v: 100, lo: 99.5, hi: 100.5 }],
   },
-  { _id: 'c', deleted: false, ts: d('2025-01-01T00:00:00.000Z'), tok: [{ p: 'code', c: 'x' }], str: [{ p: 'family', n: 'a.b*c', x: 'a.b*c' }] },
+  {
+    _id: 'c',
+    deleted: false,
+    ts: d('2025-01-01T00:00:00.000Z'),
+    tok: [{ p: 'code', c: 'x' }],
+    str: [{ p: 'family', n: 'a.b*c', x: 'a.b*c' }],
+    // Ranges (no value): 3..18 and 12 years or more.
+    num: [{ p: 'range', lo: 3, hi: 18 }],
+    qty: [{ p: 'age', lo: 12, hi: Number.MAX_VALUE, s: 'http://unitsofmeasure.org', c: 'a', clo: 378691200, chi: Number.MAX_VALUE, cc: 's' }],
+  },
   { _id: 'gone', deleted: true, ts: d('2024-01-01T00:00:00Z'), str: [{ p: 'family', n: 'smith', x: 'Smith' }] },
 ];
 
@@ -85,7 +94,9 @@ function cases(): void {
     expect(await ids({ index: 'tok', p: 'code', values: [{ s: null, c: 'x' }] })).toEqual(['c']);
     expect(await ids({ index: 'tok', p: 'code', values: [{ s: 'http://snomed.info/sct' }] })).toEqual(['b']);
     expect(await ids({ index: 'tok', p: 'gender', values: [{ c: 'male' }], not: true })).toEqual(['a', 'c']);
-    expect(await ids({ index: 'tok', p: 'code', text: ['weig'] })).toEqual(['a']);
+    expect(await ids({ index: 'tok', p: 'code', text: ['body w'] })).toEqual(['a']);
+    // :text is a string search: the text starts with the value, not any word of it.
+    expect(await ids({ index: 'tok', p: 'code', text: ['weig'] })).toEqual([]);
   });
 
   it('reference by id, by type, and :missing', async () => {
@@ -122,6 +133,26 @@ function cases(): void {
     expect(await ids({ index: 'qty', p: 'value', values: [{ op: 'gt', v: 5, lo: 4.5, hi: 5.5, s: 'http://unitsofmeasure.org', c: 'mg' }] })).toEqual(['a']);
     expect(await ids({ index: 'qty', p: 'value', values: [{ op: 'gt', v: 5, lo: 4.5, hi: 5.5, c: 'mg' }] })).toEqual(['a']);
     expect(await ids({ index: 'qty', p: 'value', values: [{ op: 'gt', v: 5, lo: 4.5, hi: 5.5, c: 'kg' }] })).toEqual([]);
+  });
+
+  it('number and quantity Ranges as ranges: gt when part lies above, eq when the precision range holds it all', async () => {
+    const r = (op: NumberOp, v: number, lo = v - 0.5, hi = v + 0.5) => ({ index: 'num' as const, p: 'range', values: [{ op, v, lo, hi }] });
+    expect(await ids(r('gt', 10))).toEqual(['c']);
+    expect(await ids(r('gt', 18))).toEqual([]);
+    expect(await ids(r('lt', 5))).toEqual(['c']);
+    expect(await ids(r('ge', 18))).toEqual(['c']);
+    expect(await ids(r('le', 2))).toEqual([]);
+    expect(await ids(r('sa', 2))).toEqual(['c']);
+    expect(await ids(r('eb', 20))).toEqual(['c']);
+    expect(await ids(r('eq', 10))).toEqual([]);
+    expect(await ids(r('eq', 10, 0, 20))).toEqual(['c']);
+    expect(await ids(r('ne', 10))).toEqual(['c']);
+    expect(await ids(r('ap', 19))).toEqual(['c']);
+    const years = (op: NumberOp, v: number) => ({ index: 'qty' as const, p: 'age', values: [{ op, v, lo: v - 0.5, hi: v + 0.5, s: 'http://unitsofmeasure.org', c: 'a' }] });
+    expect(await ids(years('gt', 20))).toEqual(['c']);
+    expect(await ids(years('lt', 10))).toEqual([]);
+    const seconds = { index: 'qty' as const, p: 'age', values: [{ op: 'gt' as const, v: 1e9, lo: 1e9, hi: 1e9, c: 's', canonical: true }] };
+    expect(await ids(seconds)).toEqual(['c']);
   });
 
   it('uri equality, :below and :above', async () => {

@@ -1,6 +1,6 @@
 /**
  * number parameters: the value with the implicit range of its significant figures; a Range
- * covers low..high (open ends unbounded).
+ * covers low..high (open ends unbounded) and has no single value.
  */
 import type { IndexBuilder } from './index-builder';
 import { precisionRange } from './number-precision';
@@ -21,5 +21,5 @@ export function normaliseNumber(p: string, value: unknown, type: string, out: In
   const low = num(((value as Json).low as Json | undefined)?.value);
   const high = num(((value as Json).high as Json | undefined)?.value);
   if (low === undefined && high === undefined) return;
-  out.num.push({ p, v: (low ?? high)!, lo: low ?? MIN_NUMBER, hi: high ?? MAX_NUMBER });
+  out.num.push({ p, lo: low ?? MIN_NUMBER, hi: high ?? MAX_NUMBER });
 }

@@ -1,7 +1,8 @@
 /**
  * quantity parameters: Quantity and its profiles (Age, Duration…), Money (ISO 4217 currency
- * as the code), SampledData (its origin) and Range (low..high). UCUM quantities also carry
- * their canonical form, so a search in grams finds values recorded in milligrams.
+ * as the code), SampledData (its origin) and Range (low..high, without a value). UCUM
+ * quantities also carry their canonical form, so a search in grams finds values recorded in
+ * milligrams.
  */
 import type { IndexBuilder } from './index-builder';
 import { precisionRange } from './number-precision';
@@ -23,11 +24,11 @@ function withUnits(e: QuantityEntry, system: string | undefined, code: string | 
   if (system !== UCUM_SYSTEM || code === undefined) return e;
   const canonical = ucumCanonical(code);
   if (!canonical) return e;
-  const cv = canonical.convert(e.v);
+  const cv = e.v === undefined ? undefined : canonical.convert(e.v);
   const clo = e.lo === MIN_NUMBER ? MIN_NUMBER : canonical.convert(e.lo);
   const chi = e.hi === MAX_NUMBER ? MAX_NUMBER : canonical.convert(e.hi);
-  if (cv === undefined || clo === undefined || chi === undefined) return e;
-  e.cv = cv;
+  if ((e.v !== undefined && cv === undefined) || clo === undefined || chi === undefined) return e;
+  if (cv !== undefined) e.cv = cv;
   e.clo = Math.min(clo, chi);
   e.chi = Math.max(clo, chi);
   e.cc = canonical.code;
@@ -48,7 +49,8 @@ function range(p: string, r: Json, out: IndexBuilder): void {
   const hi = num(high?.value);
   if (lo === undefined && hi === undefined) return;
   const units = lo !== undefined ? low! : high!;
-  const e: QuantityEntry = { p, v: (lo ?? hi)!, lo: lo ?? MIN_NUMBER, hi: hi ?? MAX_NUMBER };
+  // No single value: the entry is compared as the range lo..hi.
+  const e: QuantityEntry = { p, lo: lo ?? MIN_NUMBER, hi: hi ?? MAX_NUMBER };
   out.qty.push(withUnits(e, str(units.system), str(units.code), str(units.unit)));
 }
 

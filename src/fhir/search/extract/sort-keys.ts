@@ -1,8 +1,9 @@
 /**
  * Scalar sort keys per parameter, from the extracted entries: `asc` holds the smallest value
- * (what an ascending `_sort` orders by), `desc` the largest. Dates sort by range: ascending by
- * the earliest start, descending by the latest end. Only parameters with a value get keys, so
- * "missing values last" is the query side's `$exists` choice.
+ * (what an ascending `_sort` orders by), `desc` the largest. Dates and number/quantity Ranges
+ * sort by range: ascending by the earliest start, descending by the latest end. Only
+ * parameters with a value get keys, so "missing values last" is the query side's `$exists`
+ * choice.
  */
 import type { SearchIndex, SortValue } from './types';
 
@@ -27,10 +28,12 @@ export function sortKeys(index: SearchIndex): Keys | undefined {
   for (const e of index.tok ?? []) if (e.c !== undefined) offer(keys, e.p, e.c, e.c);
   for (const e of index.ref ?? []) offer(keys, e.p, e.r, e.r);
   for (const e of index.date ?? []) offer(keys, e.p, e.lo, e.hi);
-  for (const e of index.num ?? []) offer(keys, e.p, e.v, e.v);
+  // A Range (no value) sorts like a date range: by its low end ascending, its high end descending.
+  for (const e of index.num ?? []) offer(keys, e.p, e.v ?? e.lo, e.v ?? e.hi);
   for (const e of index.qty ?? []) {
     const v = e.cv ?? e.v;
-    offer(keys, e.p, v, v);
+    if (v !== undefined) offer(keys, e.p, v, v);
+    else offer(keys, e.p, e.clo ?? e.lo, e.chi ?? e.hi);
   }
   for (const e of index.uri ?? []) offer(keys, e.p, e.v, e.v);
   return Object.keys(keys.asc).length > 0 ? keys : undefined;

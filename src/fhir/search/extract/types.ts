@@ -20,13 +20,16 @@ export interface ReferenceEntry { p: string; r: string; ty?: string; v?: string 
 /** date: the half-open instant range [lo, hi) the value covers. */
 export interface DateEntry { p: string; lo: Date; hi: Date }
 
-/** number: the value and the implicit range of its significant figures. */
-export interface NumberEntry { p: string; v: number; lo: number; hi: number }
+/**
+ * number: the value and the implicit range of its significant figures. A Range has no `v`:
+ * lo..hi is then the range itself (open ends at MIN_NUMBER/MAX_NUMBER), compared as a range.
+ */
+export interface NumberEntry { p: string; v?: number; lo: number; hi: number }
 
-/** quantity: as number plus system/code/unit, and the canonical UCUM form when known. */
+/** quantity: as number (a Range without `v`/`cv`) plus system/code/unit, and the canonical UCUM form when known. */
 export interface QuantityEntry {
   p: string;
-  v: number;
+  v?: number;
   lo: number;
   hi: number;
   s?: string;
