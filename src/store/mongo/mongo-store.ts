@@ -32,6 +32,7 @@ import { matchIds, matchReferences, searchCurrent } from './search';
 import type { Criterion } from '../search-criteria';
 import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
+import { detectExpressions } from './expressions';
 import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
@@ -66,6 +67,8 @@ function isDuplicateKey(err: unknown): boolean {
 
 export class MongoFhirStore implements FhirStore {
   supportsTransactions = false;
+  /** Whether the engine evaluates aggregation expressions (jongodb does not): probed at start. */
+  private expressions = false;
   private readonly versions: Collection<HistoryDoc>;
   private readonly collections = new Map<string, Collection<CurrentDoc>>();
   private readonly readers = new Map<string, ReadBatcher<CurrentDoc>>();
@@ -89,6 +92,7 @@ export class MongoFhirStore implements FhirStore {
 
   async init(resourceTypes: readonly string[]): Promise<void> {
     this.supportsTransactions = await detectTransactions(this.db);
+    this.expressions = await detectExpressions(this.db);
     await ensureIndexes(this.db, resourceTypes);
     await this.atomic.recover();
     // Journals of a process that died just before this start are not old enough yet: look again.
@@ -372,7 +376,7 @@ export class MongoFhirStore implements FhirStore {
 
   async search(type: string, query: SearchQuery): Promise<SearchPage> {
     await this.settle();
-    return searchCurrent(this.current(type), type, query);
+    return searchCurrent(this.current(type), type, query, this.expressions);
   }
 
   async rewriteIndex(type: string, entries: ReadonlyArray<{ id: string; versionId: number; index: IndexValues }>): Promise<number> {

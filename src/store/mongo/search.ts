@@ -7,12 +7,13 @@
  * Order: by id when no sort is asked for; `_lastUpdated` on the version time; a parameter on its
  * stored sort key (`sort.asc.<code>`, the smallest value, or `sort.desc.<code>`, the largest).
  * Resources without a value come last, in both directions. MongoDB puts missing values first
- * when ascending, so a search runs in phases: first the rows that have every parameter key, then
- * those missing the last key, and so on (for k parameter keys, 2^k phases in lexicographic
- * order of presence, each a plain find sorted on the keys it has; at most MAX_PARAMETER_SORTS
- * keys). A phase is only queried when the page is not full yet, and each phase's filter and
- * sort can be served by an index on a real MongoDB. Every engine answers finds alike; jongodb,
- * for one, does not evaluate aggregation expressions.
+ * when ascending, so a search on one parameter key runs in two phases: the rows that have the
+ * key, sorted on it, then those that do not. Each phase is a plain find whose filter and sort an
+ * index can serve, and the second is only queried when the page is not full yet. With two or
+ * more parameter keys, a missing value must come last within the order of the keys before it,
+ * which phases cannot express: those searches run as an aggregation (search-sorted.ts) where the
+ * engine evaluates expressions. On jongodb, which does not, they fall back to phases by which
+ * keys are present (2^k of them), an order that differs only for resources missing a later key.
  */
 import type { Collection, Document } from 'mongodb';
 import { BSON } from 'mongodb';
@@ -23,16 +24,17 @@ import { compileCriteria } from './compile-query';
 import type { CurrentDoc } from './documents';
 import { SEARCH_FIELDS, fromCurrent } from './documents';
 import { sessionOption } from './atomic';
+import { searchSorted } from './search-sorted';
 
 /** Fields that only serve searching are not sent back, except the sort keys a page position needs. */
-const WITHOUT_INDEX = Object.fromEntries(SEARCH_FIELDS.filter((field) => field !== 'sort').map((field) => [field, 0]));
+export const WITHOUT_INDEX = Object.fromEntries(SEARCH_FIELDS.filter((field) => field !== 'sort').map((field) => [field, 0]));
 
 /** More parameter sort keys than this are refused by the FHIR layer (2^n phases). */
 export const MAX_PARAMETER_SORTS = 3;
 
 type KeyValue = string | number | Date | null;
 
-interface Column {
+export interface Column {
   /** The document field compared and sorted on. */
   field: string;
   descending: boolean;
@@ -103,10 +105,13 @@ function valueAt(row: Document, field: string): KeyValue {
   return (value ?? null) as KeyValue;
 }
 
-export async function searchCurrent(collection: Collection<CurrentDoc>, type: string, query: SearchQuery): Promise<SearchPage> {
+/** `expressions`: the engine evaluates aggregation expressions (then multi-parameter sorts are exact; search-sorted.ts). */
+export async function searchCurrent(collection: Collection<CurrentDoc>, type: string, query: SearchQuery, expressions: boolean): Promise<SearchPage> {
   const cols = columns(query.sort);
-  const phases = 1 << cols.filter((column) => column.optional).length;
+  const optional = cols.filter((column) => column.optional).length;
   const filter = compileCriteria(query.criteria);
+  if (optional >= 2 && expressions) return searchSorted(collection, type, query, cols, filter);
+  const phases = 1 << optional;
   const start = query.after === undefined ? undefined : decodePosition(query.after, cols, phases);
   const rows: Array<{ row: Document; phase: number }> = [];
   for (let phase = start?.phase ?? 0; phase < phases && rows.length <= query.count; phase++) {

@@ -118,10 +118,4 @@ export const COMBINATION_CASES: Record<string, string[]> = {
  * Queries the server is known to answer wrongly, with the reason: run as expected failures, so
  * the test turns red (and the entry must go) once the server is fixed.
  */
-export const KNOWN_SERVER_BUGS: Record<string, string> = {
-  // src/store/mongo/search.ts sorts in phases by which keys are present, then by value: a
-  // female without a city (infant-twin-1) comes after every male with one, though gender is the
-  // first key. Several keys must order like words: by the first key, then the next, missing last.
-  'Patient?_sort=gender,address-city': 'several sort keys: a missing later key outranks an earlier key',
-  'Patient?_sort=gender,address-city,-birthdate': 'several sort keys: a missing later key outranks an earlier key',
-};
+export const KNOWN_SERVER_BUGS: Record<string, string> = {};

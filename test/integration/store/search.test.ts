@@ -54,11 +54,11 @@ for (const engine of ['mongo-java-server', 'jongodb'] as const) {
       await client.close();
       await jongodb?.stop();
     });
-    cases();
+    cases(engine);
   });
 }
 
-function cases(): void {
+function cases(engine: 'mongo-java-server' | 'jongodb'): void {
   it('matches on the stored index and returns resources without index fields', async () => {
     const page = await store.search('Patient', { criteria: [{ index: 'tok', p: 'gender', values: [{ c: 'male' }] }], sort: [], count: 10, total: true });
     expect(page.versions.map((v) => v.id)).toEqual(['p1', 'p3', 'p5']);
@@ -109,20 +109,24 @@ function cases(): void {
       if (b !== undefined) asc.b = b;
       await store.update({ resourceType: 'Basic', id, code: { text: id } }, { index: { search: { sort: { asc, desc: asc } } } });
     }
-    const order = async (count: number) => {
+    const order = async (count: number, aDescending: boolean) => {
       const ids: string[] = [];
       let after: string | undefined;
       do {
-        const page = await store.search('Basic', { criteria: [], sort: [{ key: 'a', descending: true }, { key: 'b', descending: false }], count, total: false, after });
+        const sort = [{ key: 'a', descending: aDescending }, { key: 'b', descending: false }];
+        const page = await store.search('Basic', { criteria: [], sort, count, total: false, after });
         ids.push(...page.versions.map((v) => v.id));
         after = page.next;
       } while (after);
       return ids;
     };
-    const expected = ['b4', 'b6', 'b1', 'b3', 'b2', 'b7', 'b5'];
-    expect(await order(10)).toEqual(expected);
-    expect(await order(1)).toEqual(expected);
-    expect(await order(3)).toEqual(expected);
+    for (const count of [10, 1, 3]) {
+      expect(await order(count, true)).toEqual(['b4', 'b6', 'b1', 'b3', 'b2', 'b7', 'b5']);
+      // x without b comes before y: the first key decides. jongodb, without aggregation
+      // expressions, orders by which keys are present first (a documented gap of that engine).
+      const ascending = engine === 'jongodb' ? ['b6', 'b1', 'b4', 'b3', 'b2', 'b7', 'b5'] : ['b6', 'b1', 'b3', 'b4', 'b2', 'b7', 'b5'];
+      expect(await order(count, false)).toEqual(ascending);
+    }
   });
 
   it('sorts on _lastUpdated and refuses page positions it did not issue', async () => {
