@@ -14,7 +14,7 @@ import { etag } from './rest/etag';
 import { invalidPatchResult, unprocessablePatch } from './patch/errors';
 import type { IndexValues } from '../store/fhir-store';
 import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
-import type { SearchPage, SearchQuery } from '../store/fhir-store';
+import type { ContainedPage, ContainedSearchQuery, SearchPage, SearchQuery } from '../store/fhir-store';
 import type { Criterion } from '../store/search-criteria';
 
 /** The search index of a resource (search/extract), stored with it by the store. */
@@ -66,9 +66,19 @@ export class ResourceService {
     }
   }
 
-  /** Values extracted at write time for matching and searching. */
+  /**
+   * Values extracted at write time for matching and searching: the resource's own, and those of
+   * each contained resource with an id, for its own type (`_contained`, search.html#contained).
+   */
   indexValues(resource: Resource): IndexValues {
-    return this.indexer ? { search: this.indexer(resource) } : {};
+    const indexer = this.indexer;
+    if (!indexer) return {};
+    const values: IndexValues = { search: indexer(resource) };
+    const contained = ((resource as { contained?: Resource[] }).contained ?? []).flatMap((inner) =>
+      inner.id ? [{ resourceType: inner.resourceType, id: inner.id, search: indexer(inner) }] : [],
+    );
+    if (contained.length > 0) values.contained = contained;
+    return values;
   }
 
   assertType(type: string): void {
@@ -232,6 +242,15 @@ export class ResourceService {
   search(type: string, query: SearchQuery): Promise<SearchPage> {
     this.assertType(type);
     return this.store.search(type, query).catch((err: unknown) => {
+      if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
+      throw err;
+    });
+  }
+
+  /** One page of contained resources of `type` matching already resolved criteria (`_contained`). */
+  searchContained(type: string, query: ContainedSearchQuery): Promise<ContainedPage> {
+    this.assertType(type);
+    return this.store.searchContained(type, query).catch((err: unknown) => {
       if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
       throw err;
     });

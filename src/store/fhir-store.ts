@@ -25,6 +25,16 @@ export interface IndexValues {
    * `date`, `num`, `qty`, `uri`, `comp` entries and `sort` keys), stored beside it as is.
    */
   search?: object;
+  /** The index of each contained resource that has an id, extracted for its own type (search.html#contained). */
+  contained?: ContainedIndex[];
+}
+
+/** The search index of one contained resource (its `contained` array entry). */
+export interface ContainedIndex {
+  resourceType: string;
+  /** Its id inside the container. */
+  id: string;
+  search: object;
 }
 
 export interface SearchQuery {
@@ -41,6 +51,29 @@ export interface SearchQuery {
 export interface SearchPage {
   versions: StoredVersion[];
   /** Opaque position after the last row, when more rows may follow. */
+  next?: string;
+  total?: number;
+}
+
+/** A search over contained resources of one type (`_contained`, search.html#contained); paged by `_id` only. */
+export interface ContainedSearchQuery {
+  criteria: Criterion[];
+  /** `container`: a page row per container with matches (each container once); `contained`: one per matching contained resource. */
+  unit: 'container' | 'contained';
+  count: number;
+  after?: string;
+  total: boolean;
+}
+
+export interface ContainedMatch {
+  /** The current version of the container (not deleted). */
+  container: StoredVersion & { resource: Resource };
+  /** The id of the matching contained resource (the first one, for `container` rows). */
+  containedId: string;
+}
+
+export interface ContainedPage {
+  matches: ContainedMatch[];
   next?: string;
   total?: number;
 }
@@ -150,6 +183,8 @@ export interface FhirStore {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** One page of the current resources of `type` matching every criterion. */
   search(type: string, query: SearchQuery): Promise<SearchPage>;
+  /** One page of the contained resources of `type` (inside current resources of any type) matching every criterion. */
+  searchContained(type: string, query: ContainedSearchQuery): Promise<ContainedPage>;
   /**
    * Replaces the stored index values of current versions without making new versions (reindexing);
    * an entry whose resource has moved on since `versionId` is skipped. Returns how many were rewritten.

@@ -39,6 +39,7 @@ export class ConditionalService {
     const options: ParseOptions = { baseUrl: this.baseUrl, defaultCount: limit, maxCount: limit, strict: true };
     const request = parseSearch(this.registry, type, condition.query, options);
     if (request.filters.length === 0) throw errors.invalid(`The condition '${condition.key.slice(0, 80)}' has no search criterion`);
+    if (request.contained !== 'false') throw errors.invalid('A condition matches top-level resources only: _contained is not supported here', '_contained');
     const criteria = await resolveFilters(this.service, this.registry, request.filters, options, request.ignored);
     return this.service.matchIds(type, criteria, limit);
   }

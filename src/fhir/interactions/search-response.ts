@@ -1,5 +1,6 @@
 /** Pieces shared by type, compartment and system search: the query, Prefer handling, links and entries. */
 import type { BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
+import type { SearchQuery } from '../../store/fhir-store';
 import { errors } from '../outcomes';
 import type { FhirRequest, Query } from '../rest/types';
 import type { FhirContext } from './context';
@@ -36,4 +37,28 @@ export function link(relation: string, ctx: FhirContext, path: string, query: Qu
 
 export function entry(ctx: FhirContext, req: FhirRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry {
   return { fullUrl: `${ctx.config.baseUrl}/${resource.resourceType}/${resource.id}`, resource: project(ctx, req, resource), search: { mode } };
+}
+
+/** A contained resource returned by itself (search.html#contained): the fullUrl is its container's with `#id`. */
+export function containedEntry(ctx: FhirContext, req: FhirRequest, container: Resource, contained: Resource): BundleEntry {
+  return {
+    fullUrl: `${ctx.config.baseUrl}/${container.resourceType}/${container.id}#${contained.id}`,
+    resource: project(ctx, req, contained),
+    search: { mode: 'match' },
+  };
+}
+
+/** One page of matches of a type search: its entries and the resources to follow includes from. */
+export interface MatchPage {
+  entries: BundleEntry[];
+  resources: Resource[];
+  next?: string;
+  total?: number;
+}
+
+/** One page of top-level matches of `type`. */
+export async function topLevelMatches(ctx: FhirContext, req: FhirRequest, type: string, query: SearchQuery): Promise<MatchPage> {
+  const page = await ctx.service.search(type, query);
+  const resources = page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
+  return { entries: resources.map((resource) => entry(ctx, req, resource, 'match')), resources, next: page.next, total: page.total };
 }

@@ -62,6 +62,7 @@ export async function searchSystem(ctx: FhirContext, req: FhirRequest): Promise<
   const ignoredNames = new Set([...ignored.values()].flatMap((issue) => issue.expression ?? []));
   const usable = (name: string) => !ignoredNames.has(name);
   const first = requests[0]!;
+  if (first.contained !== 'false') throw errors.invalid('_contained is supported on searches of one type (GET [type]?…)', '_contained');
   const countOnly = first.summary === 'count' || first.count === 0;
   const start = first.page === undefined ? { type: 0 } : decode(first.page, types.length);
 

@@ -3,9 +3,10 @@
  * body. Parse → resolve chains → one page from the store → includes → a `searchset` Bundle with
  * `self`/`next` links (the next link carries an opaque keyset position, `_page`), `total` when
  * asked, `search.mode` match/include, and an `outcome` entry listing ignored parameters.
+ * `_contained=true|both` searches contained resources too (search-contained.ts).
  */
 import type { Bundle } from '@medplum/fhirtypes';
-import { operationOutcome } from '../outcomes';
+import { errors, operationOutcome } from '../outcomes';
 import type { FhirRequest, FhirResponse } from '../rest/types';
 import { compartmentCriterion } from '../search/compartment';
 import { collectIncludes } from '../search/include';
@@ -13,7 +14,8 @@ import type { ParseOptions, SearchRequest } from '../search/parse';
 import { parseSearch } from '../search/parse';
 import { resolveFilters } from '../search/resolve';
 import type { FhirContext } from './context';
-import { entry, link, searchQuery, strictHandling } from './search-response';
+import { containedMatches } from './search-contained';
+import { entry, link, searchQuery, strictHandling, topLevelMatches } from './search-response';
 
 /** `compartment`: search inside the compartment of that resource (`GET Patient/123/Observation`). */
 export async function search(ctx: FhirContext, req: FhirRequest, type: string, compartment?: { type: string; id: string }): Promise<FhirResponse> {
@@ -32,18 +34,21 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string, c
     strict: strictHandling(req),
   };
   const request: SearchRequest = parseSearch(ctx.search, type, query, options);
+  if (compartment && request.contained !== 'false') throw errors.invalid('_contained is not supported in compartment searches', '_contained');
   const criteria = await resolveFilters(ctx.service, ctx.search, request.filters, options, request.ignored);
   if (compartment) criteria.unshift(compartmentCriterion(ctx.definitions.compartmentDefinitions, compartment, type));
   const countOnly = request.summary === 'count' || request.count === 0;
-  const page = await ctx.service.search(type, {
-    criteria,
-    sort: request.sort,
-    count: countOnly ? 0 : request.count,
-    after: request.page,
-    total: countOnly || request.total !== 'none',
-  });
-  const matches = page.versions.map((version) => version.resource!).filter((resource) => resource !== undefined);
-  const included = await collectIncludes(ctx.service, ctx.search, matches, request.include, request.revinclude, ctx.config.baseUrl);
+  const page =
+    request.contained === 'false'
+      ? await topLevelMatches(ctx, req, type, {
+          criteria,
+          sort: request.sort,
+          count: countOnly ? 0 : request.count,
+          after: request.page,
+          total: countOnly || request.total !== 'none',
+        })
+      : await containedMatches(ctx, req, type, request, criteria, countOnly);
+  const included = await collectIncludes(ctx.service, ctx.search, page.resources, request.include, request.revinclude, ctx.config.baseUrl);
 
   const ignoredNames = new Set(request.ignored.flatMap((i) => i.expression ?? []));
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
@@ -51,7 +56,7 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string, c
   const path = compartment ? `${compartment.type}/${compartment.id}/${type}` : type;
   bundle.link = [link('self', ctx, path, query, ignoredNames, request.page)];
   if (page.next) bundle.link.push(link('next', ctx, path, query, ignoredNames, page.next));
-  const entries = [...matches.map((r) => entry(ctx, req, r, 'match')), ...included.map((r) => entry(ctx, req, r, 'include'))];
+  const entries = [...page.entries, ...included.map((r) => entry(ctx, req, r, 'include'))];
   if (request.ignored.length > 0) {
     entries.push({ resource: operationOutcome(request.ignored), search: { mode: 'outcome' } });
   }

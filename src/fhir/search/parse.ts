@@ -9,6 +9,8 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { Criterion, SortKey } from '../../store/search-criteria';
 import { errors } from '../outcomes';
 import type { Query } from '../rest/types';
+import type { ContainedMode, ContainedType } from './contained';
+import { assertContainedSearchable, parseContained } from './contained';
 import type { ParseContext } from './parse-value';
 import { parseCriterion } from './parse-value';
 import type { SearchParamInfo, SearchRegistry } from './registry';
@@ -38,6 +40,9 @@ export interface SearchRequest {
   summary?: 'true' | 'text' | 'data' | 'count' | 'false';
   include: IncludeSpec[];
   revinclude: IncludeSpec[];
+  /** `_contained` and `_containedType` (contained.ts). */
+  contained: ContainedMode;
+  containedType: ContainedType;
   /** Parameters left out (unknown or unsupported), reported to the client in lenient mode. */
   ignored: OperationOutcomeIssue[];
 }
@@ -166,10 +171,6 @@ export function parseSearch(registry: SearchRegistry, type: string, query: Query
   if (summary !== undefined && !['true', 'text', 'data', 'count', 'false'].includes(summary)) {
     throw errors.invalid('_summary is true, text, data, count or false', '_summary');
   }
-  const contained = single(query, '_contained');
-  if (contained !== undefined && contained !== 'false') {
-    unknown('_contained', 'searching contained resources is not supported yet', options, ignored);
-  }
   const include: IncludeSpec[] = [];
   const revinclude: IncludeSpec[] = [];
   for (const [name, values] of Object.entries(query)) {
@@ -185,8 +186,10 @@ export function parseSearch(registry: SearchRegistry, type: string, query: Query
     total: total as SearchRequest['total'],
     include,
     revinclude,
+    ...parseContained(single(query, '_contained'), single(query, '_containedType')),
     ignored,
   };
+  assertContainedSearchable(request);
   const page = single(query, '_page');
   if (page !== undefined) request.page = page;
   if (summary !== undefined) request.summary = summary as SearchRequest['summary'];

@@ -13,8 +13,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ClientSession, Collection, Db, MongoClient } from 'mongodb';
+import type { ContainedDoc } from './contained';
 import type { CurrentDoc } from './documents';
-import { HISTORY_COLLECTION } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION } from './documents';
 import { PendingCreates } from './pending-creates';
 
 export const JOURNAL_COLLECTION = 'journal';
@@ -30,6 +31,10 @@ export interface UndoStep {
   before: CurrentDoc | null;
   vid: number;
   historyKey: string;
+  /** The container's contained-resource entries before the write (contained.ts), put back with `before`. */
+  containedBefore?: ContainedDoc[];
+  /** Whether the write adds contained-resource entries, which the undo removes. */
+  writesContained?: boolean;
 }
 
 interface JournalDoc {
@@ -167,7 +172,13 @@ export class Atomic {
       const undone = step.before
         ? (await current.replaceOne(mine, step.before)).matchedCount
         : (await current.deleteOne(mine)).deletedCount;
-      if (undone === 1) await this.db.collection<{ _id: string }>(HISTORY_COLLECTION).deleteOne({ _id: step.historyKey });
+      if (undone !== 1) continue;
+      await this.db.collection<{ _id: string }>(HISTORY_COLLECTION).deleteOne({ _id: step.historyKey });
+      if (step.writesContained || step.containedBefore?.length) {
+        const index = this.db.collection<ContainedDoc>(CONTAINED_COLLECTION);
+        await index.deleteMany({ c: `${step.type}/${step.id}` });
+        if (step.containedBefore?.length) await index.insertMany(step.containedBefore);
+      }
     }
   }
 

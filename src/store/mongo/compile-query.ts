@@ -249,3 +249,8 @@ export function compileCriteria(criteria: readonly Criterion[]): Document {
   const and: Document[] = [{ deleted: false }, ...criteria.map(compileCriterion)];
   return { $and: and };
 }
+
+/** The filter for contained resources of `type` (the contained collection, contained.ts) matching every criterion. */
+export function compileContainedCriteria(type: string, criteria: readonly Criterion[]): Document {
+  return { $and: [{ t: type }, ...criteria.map(compileCriterion)] };
+}

@@ -47,6 +47,8 @@ export interface CurrentDoc extends StoredBody {
   ts: Date;
   deleted: boolean;
   method: StoredVersion['method'];
+  /** How many of its contained resources the `contained` collection indexes (contained.ts); absent when none. */
+  cn?: number;
 }
 
 /** One version, in the shared `history` collection; `_id` is `Type/id/vid`. */
@@ -61,6 +63,9 @@ export interface HistoryDoc extends StoredBody {
 }
 
 export const HISTORY_COLLECTION = 'history';
+
+/** The index of contained resources (contained.ts). */
+export const CONTAINED_COLLECTION = 'contained';
 
 /** The search index fields of a current document (see IndexValues.search). */
 export const SEARCH_FIELDS = ['str', 'tok', 'ref', 'date', 'num', 'qty', 'uri', 'comp', 'sort'] as const;

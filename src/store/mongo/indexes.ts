@@ -6,7 +6,7 @@
  * ordered by time for system, type and instance history.
  */
 import type { Db, IndexDirection } from 'mongodb';
-import { HISTORY_COLLECTION } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION } from './documents';
 
 export interface IndexSpec {
   name: string;
@@ -40,11 +40,23 @@ export const SEARCH_INDEXES: readonly IndexSpec[] = [
 
 export const CURRENT_INDEXES: readonly IndexSpec[] = [{ name: 'ts', key: { ts: -1 } }, ...SEARCH_INDEXES];
 
+/**
+ * The contained collection (contained.ts): `c` finds a container's entries when it is written;
+ * searches have the contained type `t` as an equality, so the search indexes are those of the
+ * current collections led by `t`, and `{t, _id}` serves a search with no other criterion, in page order.
+ */
+export const CONTAINED_INDEXES: readonly IndexSpec[] = [
+  { name: 'container', key: { c: 1 } },
+  { name: 'type_id', key: { t: 1, _id: 1 } },
+  ...SEARCH_INDEXES.map((spec): IndexSpec => ({ name: spec.name, key: { t: 1, ...spec.key } })),
+];
+
 const PARALLEL = 16;
 
 export async function ensureIndexes(db: Db, resourceTypes: readonly string[]): Promise<void> {
   const history = db.collection(HISTORY_COLLECTION);
   await Promise.all(HISTORY_INDEXES.map((spec) => history.createIndex(spec.key, { name: spec.name })));
+  await db.collection(CONTAINED_COLLECTION).createIndexes(CONTAINED_INDEXES.map((spec) => ({ key: spec.key, name: spec.name })));
   const queue = [...resourceTypes];
   const worker = async (): Promise<void> => {
     for (let type = queue.shift(); type !== undefined; type = queue.shift()) {

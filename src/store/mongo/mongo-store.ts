@@ -5,7 +5,8 @@
  * Round trips: read 1; create 2 (insert current, insert history); update and
  * delete 2 (atomic findOneAndUpdate with $inc on the version, insert history). Inside an
  * all-or-nothing group, creates are sent in bulk (pending-creates.ts): one insertMany per
- * resource type and one for history, whatever the number of resources.
+ * resource type and one for history, whatever the number of resources. A resource with
+ * contained resources costs one more insert (and one delete when replacing): contained.ts.
  * The version counter is incremented atomically by the server, so two writers can
  * never produce the same version and an If-Match update loses cleanly.
  */
@@ -13,6 +14,8 @@ import type { Collection, Db, MongoClient } from 'mongodb';
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
+  ContainedPage,
+  ContainedSearchQuery,
   FhirStore,
   IndexValues,
   SearchPage,
@@ -27,8 +30,11 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
 import { matchIds, matchReferences, searchCurrent } from './search';
+import { searchContained } from './search-contained';
+import type { ContainedDoc } from './contained';
+import { containedCount, containedDocs, insertContained, readContained, replaceContained, uniqueContained } from './contained';
 import type { Criterion } from '../search-criteria';
 import { ensureIndexes } from './indexes';
 import { detectTransactions } from './transactions';
@@ -70,6 +76,8 @@ export class MongoFhirStore implements FhirStore {
   /** Whether the engine evaluates aggregation expressions (jongodb does not): probed at start. */
   private expressions = false;
   private readonly versions: Collection<HistoryDoc>;
+  /** The index of contained resources (contained.ts). */
+  private readonly containedIndex: Collection<ContainedDoc>;
   private readonly collections = new Map<string, Collection<CurrentDoc>>();
   private readonly readers = new Map<string, ReadBatcher<CurrentDoc>>();
   private readonly inserters = new Map<string, InsertBatcher<CurrentDoc>>();
@@ -82,6 +90,7 @@ export class MongoFhirStore implements FhirStore {
     options: { journalRecoveryAgeMs?: number } = {},
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
+    this.containedIndex = db.collection<ContainedDoc>(CONTAINED_COLLECTION);
     this.historyInserter = new InsertBatcher(this.versions);
     this.atomic = new Atomic(client, db, {
       transactions: () => this.supportsTransactions,
@@ -146,27 +155,30 @@ export class MongoFhirStore implements FhirStore {
 
   async create(resource: Resource & { id: string }, options: SizeHint = {}): Promise<StoredVersion> {
     const type = resource.resourceType;
-    const doc = this.newDoc(resource, options);
+    const { doc, contained } = this.newDoc(resource, options);
     const context = atomicContext();
     // Inside a group a create waits to go out in bulk; its id is new, so nothing depends on it yet.
-    if (context) context.creates.add(type, doc);
-    else await this.insertNow(type, doc);
+    if (context) context.creates.add(type, doc, contained);
+    else await this.insertNow(type, doc, contained);
     return fromCurrent(type, doc);
   }
 
-  private newDoc(resource: Resource & { id: string }, options: SizeHint): CurrentDoc {
+  /** Version 1 of a resource and the index entries of its contained resources. */
+  private newDoc(resource: Resource & { id: string }, options: SizeHint): { doc: CurrentDoc; contained: ContainedDoc[] } {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     Object.assign(doc, searchFields(options.index?.search).set);
-    return doc;
+    const contained = containedDocs(resource.resourceType, resource.id, 1, uniqueContained(options.index?.contained));
+    Object.assign(doc, containedCount(contained.length).set);
+    return { doc, contained };
   }
 
   /** Inserts version 1 at once (outside groups coalesced with concurrent inserts); duplicate ids are a conflict. */
-  private async insertNow(type: string, doc: CurrentDoc): Promise<void> {
+  private async insertNow(type: string, doc: CurrentDoc, contained: ContainedDoc[]): Promise<void> {
     try {
       if (atomicContext()) {
         await this.settle();
-        const step = { type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1) };
+        const step: UndoStep = { type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1), writesContained: contained.length > 0 };
         await this.atomic.record(step);
         await this.current(type)
           .insertOne(doc, sessionOption())
@@ -187,6 +199,7 @@ export class MongoFhirStore implements FhirStore {
       throw err;
     }
     await this.appendHistory(type, doc);
+    await insertContained(this.containedIndex, contained);
   }
 
   /** Sends the group's pending creates (no-op outside a group or when none wait). */
@@ -202,11 +215,12 @@ export class MongoFhirStore implements FhirStore {
    * not make the undo delete someone else's resource).
    */
   private async sendPendingCreates(context: AtomicContext): Promise<void> {
-    const byType = context.creates.take();
+    const { byType, contained } = context.creates.take();
     if (byType.size === 0) return;
     const steps = new Map<string, UndoStep[]>();
     for (const [type, docs] of byType) {
-      steps.set(type, docs.map((doc) => ({ type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1) })));
+      const step = (doc: CurrentDoc): UndoStep => ({ type, id: doc._id, before: null, vid: 1, historyKey: historyKey(type, doc._id, 1), writesContained: doc.cn !== undefined });
+      steps.set(type, docs.map(step));
     }
     await this.atomic.record(...[...steps.values()].flat());
     const history: HistoryDoc[] = [];
@@ -225,13 +239,14 @@ export class MongoFhirStore implements FhirStore {
       for (const doc of docs) history.push(historyEntry(type, doc));
     }
     await this.versions.insertMany(history, { ordered: true, ...sessionOption() });
+    await insertContained(this.containedIndex, contained);
   }
 
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (options.createOnly) {
       try {
-        const doc = this.newDoc(resource, options);
-        await this.insertNow(resource.resourceType, doc);
+        const { doc, contained } = this.newDoc(resource, options);
+        await this.insertNow(resource.resourceType, doc, contained);
         return { version: fromCurrent(resource.resourceType, doc), created: true };
       } catch (err) {
         if (err instanceof StoreConflictError) {
@@ -246,20 +261,22 @@ export class MongoFhirStore implements FhirStore {
     const packed = packBody(toStoredBody(resource), options.sizeHint);
     const { set, unset } = bodyUpdate(packed);
     const index = searchFields(options.index?.search);
+    const containedEntries = uniqueContained(options.index?.contained);
+    const count = containedCount(containedEntries.length);
     const method = options.method ?? 'PUT';
     const filter = options.ifMatch === undefined ? { _id: id } : { _id: id, vid: options.ifMatch, deleted: false };
     let before: CurrentDoc | null;
-    const step = await this.recordUndo(type, id);
+    const step = await this.recordUndo(type, id, containedEntries.length > 0);
     try {
       before = await this.current(type).findOneAndUpdate(
         filter,
         {
           $inc: { vid: 1 },
-          $set: { ts, deleted: false, method, ...set, ...index.set },
-          $unset: { ...unset, ...index.unset },
+          $set: { ts, deleted: false, method, ...set, ...index.set, ...count.set },
+          $unset: { ...unset, ...index.unset, ...count.unset },
         },
-        // Only the version and deleted flag of the previous document are needed, not its body.
-        { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1 }, ...sessionOption() },
+        // Only the version, deleted flag and contained count of the previous document are needed, not its body.
+        { upsert: options.ifMatch === undefined, returnDocument: 'before', projection: { vid: 1, deleted: 1, cn: 1 }, ...sessionOption() },
       );
     } catch (err) {
       if (step) await this.atomic.forget(step);
@@ -279,6 +296,7 @@ export class MongoFhirStore implements FhirStore {
     const vid = (before?.vid ?? 0) + 1;
     const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method, ...packed };
     await this.appendHistory(type, doc);
+    await replaceContained(this.containedIndex, type, id, vid, containedDocs(type, id, vid, containedEntries), before?.cn !== undefined);
     return { version: fromCurrent(type, doc), created: !before || before.deleted };
   }
 
@@ -286,7 +304,7 @@ export class MongoFhirStore implements FhirStore {
     const ts = new Date();
     const filter =
       options.ifMatch === undefined ? { _id: id, deleted: false } : { _id: id, deleted: false, vid: options.ifMatch };
-    const step = await this.recordUndo(type, id);
+    const step = await this.recordUndo(type, id, false);
     const after = await this.undoable(step, () =>
       this.current(type)
         .findOneAndUpdate(
@@ -312,19 +330,23 @@ export class MongoFhirStore implements FhirStore {
       return undefined;
     }
     await this.appendHistory(type, after);
+    // The deleted document keeps `cn`: harmless, and the entries of its contained resources go now.
+    if (after.cn !== undefined) await replaceContained(this.containedIndex, type, id, after.vid, [], true);
     return fromCurrent(type, after);
   }
 
   /**
-   * On the journal path, the full current document is saved before it changes, so a failed
-   * transaction can put it back. The next version's history entry is the one to remove.
+   * On the journal path, the full current document (and the index entries of its contained
+   * resources) are saved before it changes, so a failed transaction can put them back. The next
+   * version's history entry is the one to remove.
    */
-  private async recordUndo(type: string, id: string): Promise<UndoStep | undefined> {
+  private async recordUndo(type: string, id: string, writesContained: boolean): Promise<UndoStep | undefined> {
     await this.settle();
     if (!atomicContext()?.journal) return undefined;
     const before = await this.current(type).findOne({ _id: id });
     const vid = (before?.vid ?? 0) + 1;
-    const step: UndoStep = { type, id, before, vid, historyKey: historyKey(type, id, vid) };
+    const step: UndoStep = { type, id, before, vid, historyKey: historyKey(type, id, vid), writesContained };
+    if (before?.cn !== undefined) step.containedBefore = await readContained(this.containedIndex, type, id);
     await this.atomic.record(step);
     return step;
   }
@@ -379,6 +401,11 @@ export class MongoFhirStore implements FhirStore {
     return searchCurrent(this.current(type), type, query, this.expressions);
   }
 
+  async searchContained(type: string, query: ContainedSearchQuery): Promise<ContainedPage> {
+    await this.settle();
+    return searchContained(this.containedIndex, (container) => this.current(container), type, query);
+  }
+
   async rewriteIndex(type: string, entries: ReadonlyArray<{ id: string; versionId: number; index: IndexValues }>): Promise<number> {
     await this.settle();
     const operations = entries.map(({ id, versionId, index }) => {
@@ -391,7 +418,21 @@ export class MongoFhirStore implements FhirStore {
     });
     // Ordered: jongodb has no unordered bulk writes.
     const result = await this.current(type).bulkWrite(operations as never, { ordered: true, ...sessionOption() });
+    await this.rewriteContained(type, entries);
     return result.matchedCount;
+  }
+
+  /** The contained entries of the reindexed containers still at the version reindexed (the body, so its contained ids, did not change). */
+  private async rewriteContained(type: string, entries: ReadonlyArray<{ id: string; versionId: number; index: IndexValues }>): Promise<void> {
+    const withContained = entries.filter(({ index }) => (index.contained?.length ?? 0) > 0);
+    if (withContained.length === 0) return;
+    const ids = withContained.map(({ id }) => id);
+    const current = await this.current(type).find({ _id: { $in: ids } }, { projection: { vid: 1 }, ...sessionOption() }).toArray();
+    const versions = new Map(current.map((doc) => [doc._id, doc.vid]));
+    const unchanged = withContained.filter(({ id, versionId }) => versions.get(id) === versionId);
+    if (unchanged.length === 0) return;
+    await this.containedIndex.deleteMany({ c: { $in: unchanged.map(({ id }) => `${type}/${id}`) } }, sessionOption());
+    await insertContained(this.containedIndex, unchanged.flatMap(({ id, versionId, index }) => containedDocs(type, id, versionId, uniqueContained(index.contained))));
   }
 
   async matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
@@ -430,12 +471,12 @@ export class MongoFhirStore implements FhirStore {
       const existing = new Set(
         (await this.current(type).find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
       );
-      const docs: CurrentDoc[] = list
-        .filter((resource) => !existing.has(resource.id))
-        .map((resource) => this.newDoc(resource, { index: index?.(resource) }));
+      const created = list.filter((resource) => !existing.has(resource.id)).map((resource) => this.newDoc(resource, { index: index?.(resource) }));
+      const docs = created.map(({ doc }) => doc);
       if (docs.length === 0) continue;
       await this.current(type).insertMany(docs);
       await this.versions.insertMany(docs.map((doc) => historyEntry(type, doc)));
+      await insertContained(this.containedIndex, created.flatMap(({ contained }) => contained));
       stored += docs.length;
     }
     return stored;

@@ -7,7 +7,7 @@ import { MongoClient } from 'mongodb';
 import type { CommandStartedEvent, Document } from 'mongodb';
 import { MongoFhirStore } from '../../../src/store/mongo/mongo-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_INDEXES, HISTORY_INDEXES } from '../../../src/store/mongo/indexes';
+import { CONTAINED_INDEXES, CURRENT_INDEXES, HISTORY_INDEXES } from '../../../src/store/mongo/indexes';
 import type { IndexSpec } from '../../../src/store/mongo/indexes';
 import type { TestServer } from '../../helpers/server';
 import { startTestServer } from '../../helpers/server';
@@ -81,6 +81,8 @@ describe('index usage', () => {
     for (const spec of HISTORY_INDEXES) expect(history).toContain(spec.name);
     const patient = (await db.collection('Patient').listIndexes().toArray()).map((i) => i.name);
     for (const spec of CURRENT_INDEXES) expect(patient).toContain(spec.name);
+    const contained = (await db.collection('contained').listIndexes().toArray()).map((i) => i.name);
+    for (const spec of CONTAINED_INDEXES) expect(contained).toContain(spec.name);
   });
 
   it('serves every read, write, history and $meta query from an index', async () => {

@@ -8,25 +8,27 @@
  */
 import type { Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { compileCriteria, compileCriterion } from '../../../src/store/mongo/compile-query';
-import { CURRENT_INDEXES } from '../../../src/store/mongo/indexes';
+import { compileContainedCriteria, compileCriteria, compileCriterion } from '../../../src/store/mongo/compile-query';
+import { CONTAINED_INDEXES, CURRENT_INDEXES } from '../../../src/store/mongo/indexes';
 import type { Comparator, Criterion } from '../../../src/store/search-criteria';
 
 const leadingKeys = new Set(['_id', ...CURRENT_INDEXES.map((index) => Object.keys(index.key)[0]!)]);
+/** In the contained collection every search has the type `t` as an equality: the key after `t` is what seeks. */
+const afterTypeKeys = new Set(CONTAINED_INDEXES.flatMap((index) => (Object.keys(index.key)[0] === 't' ? [Object.keys(index.key)[1]!] : [])));
 
-function served(filter: Document): boolean {
+function served(filter: Document, leading: Set<string> = leadingKeys): boolean {
   const entries = Object.entries(filter);
   if (entries.length === 0) return false;
   return entries.some(([key, value]) => {
-    if (key === '$or') return (value as Document[]).every(served);
-    if (key === '$and') return (value as Document[]).some(served);
+    if (key === '$or') return (value as Document[]).every((part) => served(part, leading));
+    if (key === '$and') return (value as Document[]).some((part) => served(part, leading));
     if (key.startsWith('$')) return false; // $nor, $not: negations cannot seek
     if (value && typeof value === 'object' && '$elemMatch' in value) {
       const match = (value as { $elemMatch: Document }).$elemMatch;
-      return leadingKeys.has(`${key}.p`) && typeof match.p === 'string';
+      return leading.has(`${key}.p`) && typeof match.p === 'string';
     }
     const negated = value && typeof value === 'object' && ['$nin', '$ne', '$not'].some((op) => op in value);
-    return leadingKeys.has(key) && !negated;
+    return leading.has(key) && !negated;
   });
 }
 
@@ -85,5 +87,25 @@ describe('search query plans', () => {
 
   it('stays within MongoDB’s 64 indexes per collection', () => {
     expect(CURRENT_INDEXES.length + 1).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('contained search query plans', () => {
+  // `_id` and `_lastUpdated` are refused with _contained (src/fhir/search/contained.ts).
+  const containedCatalogue = CATALOGUE.filter(([, criterion]) => criterion.index !== 'id' && criterion.index !== 'lastUpdated');
+
+  it.each(containedCatalogue)('%s seeks on an index led by the contained type', (_name, criterion) => {
+    const [typeTest, ...criteria] = compileContainedCriteria('Medication', [criterion]).$and as Document[];
+    expect(typeTest).toEqual({ t: 'Medication' });
+    expect(criteria.every((part) => served(part, afterTypeKeys))).toBe(true);
+  });
+
+  it('serves a search with no criterion, in page order, and the replacement of a container’s entries', () => {
+    expect(CONTAINED_INDEXES.map((index) => index.key)).toContainEqual({ t: 1, _id: 1 });
+    expect(CONTAINED_INDEXES.map((index) => Object.keys(index.key)[0])).toContain('c');
+  });
+
+  it('stays within MongoDB’s 64 indexes per collection', () => {
+    expect(CONTAINED_INDEXES.length + 1).toBeLessThanOrEqual(64);
   });
 });
