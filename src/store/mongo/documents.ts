@@ -140,3 +140,21 @@ function materializeStored(stored: StoredBody, vid: number, ts: Date): Resource 
   const body = unpackBody(stored);
   return body ? materialize(body, vid, ts) : undefined;
 }
+
+/** The history entry of a version (deletions keep no body). */
+export function historyEntry(type: string, doc: CurrentDoc): HistoryDoc {
+  const entry: HistoryDoc = {
+    _id: historyKey(type, doc._id, doc.vid),
+    t: type,
+    i: doc._id,
+    v: doc.vid,
+    ts: doc.ts,
+    deleted: doc.deleted,
+    method: doc.method,
+  };
+  if (!doc.deleted) {
+    if (doc.resource) entry.resource = doc.resource;
+    else if (doc.z) entry.z = doc.z;
+  }
+  return entry;
+}

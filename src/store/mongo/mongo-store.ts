@@ -11,7 +11,7 @@
  * never produce the same version and an If-Match update loses cleanly.
  */
 import type { Collection, Db, MongoClient } from 'mongodb';
-import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { MongoBulkWriteError } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type {
   ContainedPage,
@@ -30,7 +30,8 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
+import { firstFailedIndex, isDuplicateKey, writeConflict } from './write-errors';
 import { matchIds, matchReferences, searchCurrent } from './search';
 import { searchContained } from './search-contained';
 import type { ContainedDoc } from './contained';
@@ -42,34 +43,11 @@ import { detectExpressions } from './expressions';
 import { queryHistory } from './history';
 import { collectMetaInUse } from './meta-in-use';
 import { ReadBatcher } from './read-batcher';
-import { InsertBatcher, InsertError } from './insert-batcher';
+import { InsertBatcher } from './insert-batcher';
 import { CLAIMS_COLLECTION, acquireClaim, withClaim } from './claims';
 import type { ClaimDoc } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
 import type { AtomicContext, UndoStep } from './atomic';
-
-const DUPLICATE_KEY = 11000;
-
-/** A write inside a MongoDB transaction that another transaction changed first. */
-function writeConflict(err: unknown, type: string, id: string): unknown {
-  if (err instanceof MongoServerError && (err.code === 112 || err.hasErrorLabel('TransientTransactionError'))) {
-    return new StoreConflictError(`${type}/${id} was changed by a concurrent transaction`, 'concurrent');
-  }
-  return err;
-}
-
-function firstFailedIndex(err: MongoBulkWriteError): number {
-  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-  return Math.min(...writeErrors.map((writeError) => writeError?.index ?? 0));
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  if (err instanceof MongoBulkWriteError) {
-    const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    return writeErrors.some((writeError) => writeError?.code === DUPLICATE_KEY);
-  }
-  return (err instanceof MongoServerError || err instanceof InsertError) && err.code === DUPLICATE_KEY;
-}
 
 export class MongoFhirStore implements FhirStore {
   supportsTransactions = false;
@@ -481,21 +459,4 @@ export class MongoFhirStore implements FhirStore {
     }
     return stored;
   }
-}
-
-function historyEntry(type: string, doc: CurrentDoc): HistoryDoc {
-  const entry: HistoryDoc = {
-    _id: historyKey(type, doc._id, doc.vid),
-    t: type,
-    i: doc._id,
-    v: doc.vid,
-    ts: doc.ts,
-    deleted: doc.deleted,
-    method: doc.method,
-  };
-  if (!doc.deleted) {
-    if (doc.resource) entry.resource = doc.resource;
-    else if (doc.z) entry.z = doc.z;
-  }
-  return entry;
 }
