@@ -164,6 +164,8 @@ export function parseCriterion(info: SearchParamInfo, modifier: string | undefin
   const index = INDEX_OF[info.type];
   if (modifier === 'missing') {
     if (raw !== 'true' && raw !== 'false') invalid(ctx, ':missing takes true or false');
+    // Every resource has an id and a version time: missing=true matches nothing, false everything.
+    if (info.code === '_id' || info.code === '_lastUpdated') return { index: 'id', ids: [], not: raw === 'false' };
     return { index, p: info.code, missing: raw === 'true' };
   }
   if (raw === '') invalid(ctx, 'the value is empty');

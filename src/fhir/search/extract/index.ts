@@ -3,7 +3,6 @@
  * type on it and normalises the values into a SearchIndex (types.ts). Pure and synchronous;
  * runs on every write.
  */
-import { parseDateRange } from '../../date-range';
 import type { SearchParamInfo } from '../registry';
 import type { NodeSink } from './compile-path';
 import { extractComposite } from './composite';
@@ -40,7 +39,8 @@ export function extractSearchIndex(
   const infos = params instanceof Map ? params.values() : (params as Iterable<SearchParamInfo>);
   for (const info of infos) {
     const compiled = info.compiled;
-    if (!compiled) continue;
+    // The store keeps the id and the version time itself (`_id`, `ts`): searches and sorts use those.
+    if (!compiled || info.code === '_id' || info.code === '_lastUpdated') continue;
     try {
       if (info.type === 'composite') {
         extractComposite(info, resource, out, ctx);
@@ -58,30 +58,4 @@ export function extractSearchIndex(
   const sort = sortKeys(index);
   if (sort) index.sort = sort;
   return index;
-}
-
-/**
- * Sets `_lastUpdated` (and its sort keys) from the version's timestamp: the store assigns it
- * after extraction, and stored resources carry no `meta.lastUpdated`.
- */
-export function withLastUpdated(index: SearchIndex, lastUpdated: Date | string): SearchIndex {
-  const range =
-    typeof lastUpdated === 'string'
-      ? parseDateRange(lastUpdated)
-      : { start: lastUpdated, end: new Date(lastUpdated.getTime() + 1) };
-  const date = (index.date ?? []).filter((e) => e.p !== '_lastUpdated');
-  if (range) date.push({ p: '_lastUpdated', lo: range.start, hi: range.end });
-  const result: SearchIndex = { ...index };
-  if (date.length > 0) result.date = date;
-  else delete result.date;
-  const sort = { asc: { ...index.sort?.asc }, desc: { ...index.sort?.desc } };
-  delete sort.asc._lastUpdated;
-  delete sort.desc._lastUpdated;
-  if (range) {
-    sort.asc._lastUpdated = range.start;
-    sort.desc._lastUpdated = range.end;
-  }
-  if (Object.keys(sort.asc).length > 0) result.sort = sort;
-  else delete result.sort;
-  return result;
 }

@@ -1,9 +1,9 @@
 /**
- * number parameters: the value with the implicit range of its significant figures; a Range
- * covers low..high (open ends unbounded) and has no single value.
+ * number parameters: a value is stored as is (the query side applies the precision of the
+ * search value, search.html#number); a Range covers low..high (open ends unbounded) and has no
+ * single value.
  */
 import type { IndexBuilder } from './index-builder';
-import { precisionRange } from './number-precision';
 import { MAX_NUMBER, MIN_NUMBER } from './types';
 
 type Json = Record<string, unknown>;
@@ -13,8 +13,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export function normaliseNumber(p: string, value: unknown, type: string, out: IndexBuilder): void {
   const v = num(value);
   if (v !== undefined) {
-    const { lo, hi } = precisionRange(v);
-    out.num.push({ p, v, lo, hi });
+    out.num.push({ p, v });
     return;
   }
   if (type !== 'Range' || typeof value !== 'object' || value === null) return;

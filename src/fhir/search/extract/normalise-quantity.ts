@@ -5,7 +5,6 @@
  * milligrams.
  */
 import type { IndexBuilder } from './index-builder';
-import { precisionRange } from './number-precision';
 import type { QuantityEntry } from './types';
 import { MAX_NUMBER, MIN_NUMBER } from './types';
 import { UCUM_SYSTEM, ucumCanonical } from './ucum';
@@ -24,13 +23,18 @@ function withUnits(e: QuantityEntry, system: string | undefined, code: string | 
   if (system !== UCUM_SYSTEM || code === undefined) return e;
   const canonical = ucumCanonical(code);
   if (!canonical) return e;
-  const cv = e.v === undefined ? undefined : canonical.convert(e.v);
-  const clo = e.lo === MIN_NUMBER ? MIN_NUMBER : canonical.convert(e.lo);
-  const chi = e.hi === MAX_NUMBER ? MAX_NUMBER : canonical.convert(e.hi);
-  if ((e.v !== undefined && cv === undefined) || clo === undefined || chi === undefined) return e;
-  if (cv !== undefined) e.cv = cv;
-  e.clo = Math.min(clo, chi);
-  e.chi = Math.max(clo, chi);
+  if (e.v !== undefined) {
+    // A value: only its canonical value (ranges are the search value's business).
+    const cv = canonical.convert(e.v);
+    if (cv === undefined) return e;
+    e.cv = cv;
+  } else {
+    const clo = e.lo === undefined || e.lo === MIN_NUMBER ? MIN_NUMBER : canonical.convert(e.lo);
+    const chi = e.hi === undefined || e.hi === MAX_NUMBER ? MAX_NUMBER : canonical.convert(e.hi);
+    if (clo === undefined || chi === undefined) return e;
+    e.clo = Math.min(clo, chi);
+    e.chi = Math.max(clo, chi);
+  }
   e.cc = canonical.code;
   return e;
 }
@@ -38,8 +42,7 @@ function withUnits(e: QuantityEntry, system: string | undefined, code: string | 
 function quantity(p: string, q: Json, out: IndexBuilder): void {
   const v = num(q.value);
   if (v === undefined) return;
-  const { lo, hi } = precisionRange(v);
-  out.qty.push(withUnits({ p, v, lo, hi }, str(q.system), str(q.code), str(q.unit)));
+  out.qty.push(withUnits({ p, v }, str(q.system), str(q.code), str(q.unit)));
 }
 
 function range(p: string, r: Json, out: IndexBuilder): void {
@@ -57,7 +60,7 @@ function range(p: string, r: Json, out: IndexBuilder): void {
 export function normaliseQuantity(p: string, value: unknown, type: string, out: IndexBuilder): void {
   if (typeof value === 'number') {
     const v = num(value);
-    if (v !== undefined) out.qty.push({ p, v, ...precisionRange(v) });
+    if (v !== undefined) out.qty.push({ p, v });
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -71,7 +74,7 @@ export function normaliseQuantity(p: string, value: unknown, type: string, out: 
     case 'Money': {
       const v = num(json.value);
       const currency = str(json.currency);
-      if (v !== undefined) out.qty.push(withUnits({ p, v, ...precisionRange(v) }, currency && CURRENCY_SYSTEM, currency, undefined));
+      if (v !== undefined) out.qty.push(withUnits({ p, v }, currency && CURRENCY_SYSTEM, currency, undefined));
       return;
     }
     default:

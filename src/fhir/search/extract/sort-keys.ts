@@ -29,11 +29,11 @@ export function sortKeys(index: SearchIndex): Keys | undefined {
   for (const e of index.ref ?? []) offer(keys, e.p, e.r, e.r);
   for (const e of index.date ?? []) offer(keys, e.p, e.lo, e.hi);
   // A Range (no value) sorts like a date range: by its low end ascending, its high end descending.
-  for (const e of index.num ?? []) offer(keys, e.p, e.v ?? e.lo, e.v ?? e.hi);
+  for (const e of index.num ?? []) offer(keys, e.p, e.v ?? e.lo!, e.v ?? e.hi!);
   for (const e of index.qty ?? []) {
     const v = e.cv ?? e.v;
     if (v !== undefined) offer(keys, e.p, v, v);
-    else offer(keys, e.p, e.clo ?? e.lo, e.chi ?? e.hi);
+    else offer(keys, e.p, e.clo ?? e.lo!, e.chi ?? e.hi!);
   }
   for (const e of index.uri ?? []) offer(keys, e.p, e.v, e.v);
   return Object.keys(keys.asc).length > 0 ? keys : undefined;

@@ -24,14 +24,15 @@ export interface DateEntry { p: string; lo: Date; hi: Date }
  * number: the value and the implicit range of its significant figures. A Range has no `v`:
  * lo..hi is then the range itself (open ends at MIN_NUMBER/MAX_NUMBER), compared as a range.
  */
-export interface NumberEntry { p: string; v?: number; lo: number; hi: number }
+/** A point value has only `v` (compared exactly; the precision is the search value's); a Range only `lo`/`hi`. */
+export interface NumberEntry { p: string; v?: number; lo?: number; hi?: number }
 
 /** quantity: as number (a Range without `v`/`cv`) plus system/code/unit, and the canonical UCUM form when known. */
 export interface QuantityEntry {
   p: string;
   v?: number;
-  lo: number;
-  hi: number;
+  lo?: number;
+  hi?: number;
   s?: string;
   c?: string;
   u?: string;

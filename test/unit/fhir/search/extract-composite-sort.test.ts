@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { withLastUpdated } from '../../../../src/fhir/search/extract';
 import { entries, extract } from './helpers';
 
 const LOINC = 'http://loinc.org';
@@ -28,7 +27,7 @@ const weight = {
 describe('composite parameters', () => {
   it('code-value-quantity: one entry per coding of the code with the value', () => {
     const comp = extract(weight).comp?.filter((c) => c.p === 'code-value-quantity').map((c) => c.c);
-    const value = { v: 72.5, lo: 72.45, hi: 72.55, s: UCUM, c: 'kg', cv: 72500, clo: 72450, chi: 72550, cc: 'g' };
+    const value = { v: 72.5, s: UCUM, c: 'kg', cv: 72500, cc: 'g' };
     expect(comp).toEqual([
       [{ s: LOINC, c: '29463-7' }, value],
       [{ s: 'http://snomed.info/sct', c: '27113001' }, value],
@@ -85,16 +84,9 @@ describe('sort keys', () => {
 });
 
 describe('_lastUpdated', () => {
-  it('comes from meta.lastUpdated when present, and withLastUpdated sets it from the store', () => {
+  it('is not extracted: the store searches and sorts on its own version time', () => {
     const withMeta = extract({ resourceType: 'Patient', meta: { lastUpdated: '2024-01-02T03:04:05.678Z' } });
-    expect(entries(withMeta, 'date', '_lastUpdated')).toEqual([{ lo: new Date('2024-01-02T03:04:05.678Z'), hi: new Date('2024-01-02T03:04:05.679Z') }]);
-
-    const index = extract({ resourceType: 'Patient', gender: 'other' });
-    expect(entries(index, 'date', '_lastUpdated')).toEqual([]);
-    const stamped = withLastUpdated(withMeta, new Date('2025-05-05T05:05:05.005Z'));
-    expect(entries(stamped, 'date', '_lastUpdated')).toEqual([{ lo: new Date('2025-05-05T05:05:05.005Z'), hi: new Date('2025-05-05T05:05:05.006Z') }]);
-    expect(stamped.sort?.asc._lastUpdated).toEqual(new Date('2025-05-05T05:05:05.005Z'));
-    expect(withLastUpdated(index, '2025-01-01T00:00:00Z').sort?.desc._lastUpdated).toEqual(new Date('2025-01-01T00:00:01Z'));
-    expect(index.sort?.asc._lastUpdated).toBeUndefined(); // the input is not changed
+    expect(entries(withMeta, 'date', '_lastUpdated')).toEqual([]);
+    expect(withMeta.sort?.asc._lastUpdated).toBeUndefined();
   });
 });
