@@ -156,8 +156,9 @@ function componentTest(type: SearchParamType, raw: string, ctx: ParseContext): C
 /**
  * The criterion for `info` with `modifier` (already split off the name) and the raw value.
  * `:missing`, `:exact`, `:contains`, `:text`, `:not`, `:of-type`, `:identifier`, `:[type]`,
- * `:above`/`:below` on uri. Terminology modifiers (`:in`, `:not-in`, token `:above`/`:below`)
- * need the terminology service and are refused for now.
+ * `:above`/`:below` on uri. (`:in`/`:not-in` are resolved against stored ValueSets first:
+ * valueset-expansion.ts.) Token `:above`/`:below` need code system hierarchies, which the
+ * terminology service will bring: refused for now.
  */
 export function parseCriterion(info: SearchParamInfo, modifier: string | undefined, raw: string, ctx: ParseContext): Criterion {
   if (info.type === 'special' || !info.supported) invalid(ctx, 'this parameter is not supported');

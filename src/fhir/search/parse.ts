@@ -12,13 +12,15 @@ import type { Query } from '../rest/types';
 import type { ContainedMode, ContainedType } from './contained';
 import { assertContainedSearchable, parseContained } from './contained';
 import type { ParseContext } from './parse-value';
-import { parseCriterion } from './parse-value';
+import { parseCriterion, splitValues } from './parse-value';
 import type { SearchParamInfo, SearchRegistry } from './registry';
 
 export type SearchFilter =
   | { kind: 'criterion'; criterion: Criterion }
   /** `code[:Type].rest=value`: references of `code` to resources of `targets` matching `rest=value`. */
   | { kind: 'chain'; info: SearchParamInfo; targets: string[]; rest: string; value: string; name: string }
+  /** `code:in=url` / `code:not-in=url`: tokens in (or not in) the ValueSets named by canonical URL. */
+  | { kind: 'valueset'; info: SearchParamInfo; urls: string[]; not: boolean; name: string }
   /** `_has:type:reference:rest=value`: resources referenced through `reference` by `type` resources matching `rest=value`. */
   | { kind: 'has'; type: string; reference: SearchParamInfo; rest: string; value: string; name: string; target: string };
 
@@ -114,6 +116,11 @@ export function parseFilter(
       throw errors.invalid(`Search parameter '${name.slice(0, 80)}': name the target type (${code}:Type.${rest.slice(0, 40)})`);
     }
     return { kind: 'chain', info, targets, rest, value, name };
+  }
+  if (info.type === 'token' && (modifier === 'in' || modifier === 'not-in')) {
+    const urls = splitValues(value);
+    if (value === '' || urls.some((url) => url === '')) throw errors.invalid(`Search parameter '${name.slice(0, 80)}': name a ValueSet by its canonical URL`);
+    return { kind: 'valueset', info, urls, not: modifier === 'not-in', name };
   }
   return { kind: 'criterion', criterion: parseCriterion(info, modifier, value, ctx) };
 }

@@ -12,11 +12,13 @@ import { FhirError, issue } from '../outcomes';
 import type { SearchFilter, ParseOptions } from './parse';
 import { parseFilter } from './parse';
 import type { SearchRegistry } from './registry';
+import type { ValueSetSource } from './valueset-expansion';
+import { valueSetTokens } from './valueset-expansion';
 
 export const MAX_MATCHES = 10_000;
 
 /** What resolution needs from the store (ResourceService implements it). */
-export interface MatchSource {
+export interface MatchSource extends ValueSetSource {
   matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]>;
   matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]>;
 }
@@ -37,6 +39,12 @@ export async function resolveFilters(
   for (const filter of filters) {
     if (filter.kind === 'criterion') {
       criteria.push(filter.criterion);
+      continue;
+    }
+    if (filter.kind === 'valueset') {
+      const tokens = (await Promise.all(filter.urls.map((url) => valueSetTokens(source, url)))).flat();
+      if (tokens.length > 0) criteria.push({ index: 'tok', p: filter.info.code, values: tokens, not: filter.not });
+      else if (!filter.not) criteria.push({ index: 'id', ids: [] }); // an empty ValueSet: nothing is in it
       continue;
     }
     if (filter.kind === 'chain') {
