@@ -31,6 +31,7 @@ describe('GET /metadata', () => {
     const search = patient as unknown as { searchParam: Array<{ name: string; type: string; definition: string }>; searchInclude: string[]; searchRevInclude: string[] };
     expect(search.searchParam.find((p) => p.name === 'birthdate')).toMatchObject({ type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' });
     expect(search.searchParam.find((p) => p.name === '_lastUpdated')).toMatchObject({ type: 'date' });
+    expect((search.searchParam.find((p) => p.name === 'family') as unknown as { documentation: string }).documentation).toContain('Modifiers: :missing :exact :contains');
     expect(search.searchParam.map((p) => p.name)).not.toContain('_text');
     expect(search.searchInclude).toContain('Patient:organization');
     expect(search.searchRevInclude).toContain('Observation:subject');

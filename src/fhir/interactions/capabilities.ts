@@ -25,6 +25,18 @@ function operationsFor(ctx: FhirContext, type: string): CapabilityStatementRestR
     .map((op) => ({ name: op.definition.code!, definition: op.definition.url! }));
 }
 
+/** The modifiers the search parser accepts, by parameter type (R4 has no element for them: they go in the documentation). */
+const MODIFIERS: Record<string, string> = {
+  string: ':missing :exact :contains',
+  token: ':missing :not :text :of-type :in :not-in',
+  reference: ':missing :[type] :identifier, and chains',
+  date: ':missing',
+  number: ':missing',
+  quantity: ':missing',
+  uri: ':missing :above :below',
+  composite: ':missing',
+};
+
 /** Search parameters, includes and reverse includes of each type, from the search registry. */
 function searchCapabilities(ctx: FhirContext): Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>> {
   const result = new Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>>();
@@ -42,7 +54,9 @@ function searchCapabilities(ctx: FhirContext): Map<string, Pick<CapabilityStatem
         name: info.code,
         definition: info.url,
         type: info.type,
-        ...(info.definition.description ? { documentation: info.definition.description } : {}),
+        documentation: [info.definition.description?.trim(), MODIFIERS[info.type] ? `Modifiers: ${MODIFIERS[info.type]}.` : undefined]
+          .filter((text): text is string => !!text)
+          .join(' '),
       })),
       searchInclude: ['*', ...references.map((info) => `${type}:${info.code}`)],
     });
