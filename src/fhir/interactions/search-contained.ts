@@ -9,19 +9,14 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { ContainedMatch } from '../../store/fhir-store';
 import type { Criterion } from '../../store/search-criteria';
-import { errors } from '../outcomes';
 import type { FhirRequest } from '../rest/types';
 import type { SearchRequest } from '../search/parse';
 import type { FhirContext } from './context';
-import type { MatchPage } from './search-response';
-import { containedEntry, entry, topLevelMatches } from './search-response';
+import type { MatchPage, PartPosition } from './search-response';
+import { containedEntry, decodePartPosition, encodePartPosition, entry, topLevelMatches } from './search-response';
 
 type Source = 'top-level' | 'contained';
 
-interface Position {
-  source: number;
-  inner?: string;
-}
 
 interface SourceQuery {
   count: number;
@@ -29,22 +24,6 @@ interface SourceQuery {
   total: boolean;
 }
 
-function encode(position: Position): string {
-  return Buffer.from(JSON.stringify([position.source, position.inner ?? null])).toString('base64url');
-}
-
-function decode(text: string, sources: number): Position {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && value[0] >= 0 && value[0] < sources) {
-      if (value[1] === null) return { source: value[0] as number };
-      if (typeof value[1] === 'string') return { source: value[0] as number, inner: value[1] };
-    }
-  } catch {
-    // refused below
-  }
-  throw errors.invalid('_page is not a page position this server issued for this search', '_page');
-}
 
 /** With `both`, a container of the searched type that matches by itself is the top-level source's: it is left out here. */
 async function withoutTopLevelMatches(ctx: FhirContext, type: string, criteria: Criterion[], matches: ContainedMatch[]): Promise<ContainedMatch[]> {
@@ -70,17 +49,17 @@ async function containedLevel(ctx: FhirContext, req: FhirRequest, type: string, 
 
 export async function containedMatches(ctx: FhirContext, req: FhirRequest, type: string, request: SearchRequest, criteria: Criterion[], countOnly: boolean): Promise<MatchPage> {
   const sources: Source[] = request.contained === 'both' ? ['top-level', 'contained'] : ['contained'];
-  const start: Position = request.page === undefined ? { source: 0 } : decode(request.page, sources.length);
+  const start: PartPosition = request.page === undefined ? { part: 0 } : decodePartPosition(request.page, sources.length);
   const found: MatchPage = { entries: [], resources: [] };
   let total: number | undefined = countOnly || request.total !== 'none' ? 0 : undefined;
-  let next: Position | undefined;
+  let next: PartPosition | undefined;
   let collecting = !countOnly;
   for (let s = 0; s < sources.length; s++) {
-    const inPage = collecting && s >= start.source;
+    const inPage = collecting && s >= start.part;
     if (!inPage && total === undefined) continue; // only sources on this page, unless counting all
     const query: SourceQuery = {
       count: inPage ? request.count - found.entries.length : 0,
-      after: inPage && s === start.source ? start.inner : undefined,
+      after: inPage && s === start.part ? start.inner : undefined,
       total: total !== undefined,
     };
     const page = sources[s] === 'top-level' ? await topLevelMatches(ctx, req, type, { criteria, sort: [], ...query }) : await containedLevel(ctx, req, type, request, criteria, query);
@@ -89,14 +68,14 @@ export async function containedMatches(ctx: FhirContext, req: FhirRequest, type:
     found.entries.push(...page.entries);
     found.resources.push(...page.resources);
     if (page.next) {
-      next = { source: s, inner: page.next };
+      next = { part: s, inner: page.next };
       collecting = false;
     } else if (found.entries.length >= request.count) {
-      if (s + 1 < sources.length) next = { source: s + 1 };
+      if (s + 1 < sources.length) next = { part: s + 1 };
       collecting = false;
     }
   }
-  if (next) found.next = encode(next);
+  if (next) found.next = encodePartPosition(next);
   if (total !== undefined) found.total = total;
   return found;
 }

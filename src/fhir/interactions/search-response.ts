@@ -62,3 +62,26 @@ export async function topLevelMatches(ctx: FhirContext, req: FhirRequest, type: 
   const resources = page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
   return { entries: resources.map((resource) => entry(ctx, req, resource, 'match')), resources, next: page.next, total: page.total };
 }
+
+/** A page position over several sources searched one after another (types, top-level and contained): which one, and where inside it. */
+export interface PartPosition {
+  part: number;
+  inner?: string;
+}
+
+export function encodePartPosition(position: PartPosition): string {
+  return Buffer.from(JSON.stringify([position.part, position.inner ?? null])).toString('base64url');
+}
+
+export function decodePartPosition(text: string, parts: number): PartPosition {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && value[0] >= 0 && value[0] < parts) {
+      if (value[1] === null) return { part: value[0] as number };
+      if (typeof value[1] === 'string') return { part: value[0] as number, inner: value[1] };
+    }
+  } catch {
+    // refused below
+  }
+  throw errors.invalid('_page is not a page position this server issued for this search', '_page');
+}

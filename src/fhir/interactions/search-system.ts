@@ -14,29 +14,10 @@ import type { ParseOptions } from '../search/parse';
 import { parseSearch } from '../search/parse';
 import { resolveFilters } from '../search/resolve';
 import type { FhirContext } from './context';
-import { entry, link, searchQuery, strictHandling } from './search-response';
+import type { PartPosition } from './search-response';
+import { decodePartPosition, encodePartPosition, entry, link, searchQuery, strictHandling } from './search-response';
 
-interface Position {
-  type: number;
-  inner?: string;
-}
 
-function encode(position: Position): string {
-  return Buffer.from(JSON.stringify([position.type, position.inner ?? null])).toString('base64url');
-}
-
-function decode(text: string, types: number): Position {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && value[0] >= 0 && value[0] < types) {
-      if (value[1] === null) return { type: value[0] as number };
-      if (typeof value[1] === 'string') return { type: value[0] as number, inner: value[1] };
-    }
-  } catch {
-    // refused below
-  }
-  throw errors.invalid('_page is not a page position this server issued for this search', '_page');
-}
 
 function typesOf(ctx: FhirContext, query: Query): string[] {
   const listed = (query._type ?? []).flatMap((value) => value.split(',')).map((type) => type.trim()).filter((type) => type !== '');
@@ -64,31 +45,31 @@ export async function searchSystem(ctx: FhirContext, req: FhirRequest): Promise<
   const first = requests[0]!;
   if (first.contained !== 'false') throw errors.invalid('_contained is supported on searches of one type (GET [type]?…)', '_contained');
   const countOnly = first.summary === 'count' || first.count === 0;
-  const start = first.page === undefined ? { type: 0 } : decode(first.page, types.length);
+  const start = first.page === undefined ? { part: 0 } : decodePartPosition(first.page, types.length);
 
   const matches: Resource[] = [];
   let total: number | undefined = countOnly || first.total !== 'none' ? 0 : undefined;
-  let next: Position | undefined;
+  let next: PartPosition | undefined;
   let collecting = !countOnly;
   for (let t = 0; t < types.length; t++) {
-    const inPage = collecting && t >= start.type;
+    const inPage = collecting && t >= start.part;
     if (!inPage && total === undefined) continue; // only types on this page, unless counting all
     const criteria = await resolveFilters(ctx.service, ctx.search, requests[t]!.filters, options, []);
     const page = await ctx.service.search(types[t]!, {
       criteria,
       sort: requests[t]!.sort,
       count: inPage ? first.count - matches.length : 0,
-      after: inPage && t === start.type ? start.inner : undefined,
+      after: inPage && t === start.part ? start.inner : undefined,
       total: total !== undefined,
     });
     if (total !== undefined) total += page.total ?? 0;
     if (!inPage) continue;
     matches.push(...page.versions.flatMap((version) => (version.resource ? [version.resource] : [])));
     if (page.next) {
-      next = { type: t, inner: page.next };
+      next = { part: t, inner: page.next };
       collecting = false;
     } else if (matches.length >= first.count) {
-      if (t + 1 < types.length) next = { type: t + 1 };
+      if (t + 1 < types.length) next = { part: t + 1 };
       collecting = false;
     }
   }
@@ -98,7 +79,7 @@ export async function searchSystem(ctx: FhirContext, req: FhirRequest): Promise<
   if (total !== undefined) bundle.total = total;
   const shown = Object.fromEntries(Object.entries(query).filter(([name]) => name === '_type' || usable(name)));
   bundle.link = [link('self', ctx, '', shown, new Set(), first.page)];
-  if (next) bundle.link.push(link('next', ctx, '', shown, new Set(), encode(next)));
+  if (next) bundle.link.push(link('next', ctx, '', shown, new Set(), encodePartPosition(next)));
   const entries = [...matches.map((r) => entry(ctx, req, r, 'match')), ...included.map((r) => entry(ctx, req, r, 'include'))];
   if (ignored.size > 0) entries.push({ resource: operationOutcome([...ignored.values()]), search: { mode: 'outcome' } });
   if (entries.length > 0) bundle.entry = entries;
