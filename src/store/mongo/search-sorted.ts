@@ -7,12 +7,13 @@
  * MongoDB, mongo-java-server; the store probes at start); the sort cannot use an index.
  */
 import type { Collection, Document } from 'mongodb';
-import { BSON, MaxKey, MinKey } from 'mongodb';
+import { MaxKey, MinKey } from 'mongodb';
 import type { SearchPage, SearchQuery } from '../fhir-store';
 import { StoreQueryError } from '../fhir-store';
 import { sessionOption } from './atomic';
 import type { CurrentDoc } from './documents';
 import { fromCurrent } from './documents';
+import { decodePosition, encodePosition } from './page-position';
 import type { Column } from './search';
 import { WITHOUT_INDEX } from './search';
 
@@ -41,21 +42,12 @@ function keyset(cols: Column[], names: string[], position: KeyValue[]): Document
 
 const MARK = 'k';
 
-function encode(values: KeyValue[]): string {
-  return Buffer.from(BSON.EJSON.stringify([MARK, ...values], { relaxed: false })).toString('base64url');
-}
-
 function decode(text: string, cols: Column[]): KeyValue[] {
-  let decoded: unknown;
-  try {
-    decoded = BSON.EJSON.parse(Buffer.from(text, 'base64url').toString('utf8'), { relaxed: true });
-  } catch {
-    decoded = undefined;
-  }
+  const decoded = decodePosition(text);
   const plain = (value: unknown) =>
     typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || value instanceof Date || isSentinel(value);
-  if (Array.isArray(decoded) && decoded[0] === MARK && decoded.length === cols.length + 1) {
-    const values = decoded.slice(1) as unknown[];
+  if (decoded && decoded[0] === MARK && decoded.length === cols.length + 1) {
+    const values = decoded.slice(1);
     if (values.every(plain) && typeof values[values.length - 1] === 'string') return values as KeyValue[];
   }
   throw new StoreQueryError('The page position is not one this server issued for this search');
@@ -74,7 +66,7 @@ export async function searchSorted(collection: Collection<CurrentDoc>, type: str
   const last = page[page.length - 1];
   return {
     versions: page.map((row) => fromCurrent(type, row as CurrentDoc)),
-    next: rows.length > query.count && last ? encode(names.map((name) => last[name] as KeyValue)) : undefined,
+    next: rows.length > query.count && last ? encodePosition([MARK, ...names.map((name) => last[name] as KeyValue)]) : undefined,
     total,
   };
 }

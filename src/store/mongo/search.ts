@@ -16,7 +16,6 @@
  * keys are present (2^k of them), an order that differs only for resources missing a later key.
  */
 import type { Collection, Document } from 'mongodb';
-import { BSON } from 'mongodb';
 import type { SearchPage, SearchQuery } from '../fhir-store';
 import { StoreQueryError } from '../fhir-store';
 import type { SortKey } from '../search-criteria';
@@ -25,6 +24,7 @@ import type { CurrentDoc } from './documents';
 import { SEARCH_FIELDS, fromCurrent } from './documents';
 import { sessionOption } from './atomic';
 import { searchSorted } from './search-sorted';
+import { decodePosition, encodePosition } from './page-position';
 
 /** Fields that only serve searching are not sent back, except the sort keys a page position needs. */
 export const WITHOUT_INDEX = Object.fromEntries(SEARCH_FIELDS.filter((field) => field !== 'sort').map((field) => [field, 0]));
@@ -76,21 +76,12 @@ function phaseFilter(cols: Column[], phase: number): Document[] {
   return cols.flatMap((column, i) => (column.optional ? [{ [column.field]: { $exists: present(cols, phase, i) } }] : []));
 }
 
-function encodePosition(phase: number, values: KeyValue[]): string {
-  return Buffer.from(BSON.EJSON.stringify([phase, ...values], { relaxed: false })).toString('base64url');
-}
-
-function decodePosition(text: string, cols: Column[], phases: number): { phase: number; values: KeyValue[] } {
-  let decoded: unknown;
-  try {
-    decoded = BSON.EJSON.parse(Buffer.from(text, 'base64url').toString('utf8'), { relaxed: true });
-  } catch {
-    decoded = undefined;
-  }
+function decodePhasePosition(text: string, cols: Column[], phases: number): { phase: number; values: KeyValue[] } {
+  const decoded = decodePosition(text);
   const plain = (value: unknown) =>
     value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || value instanceof Date;
-  if (Array.isArray(decoded) && decoded.length === cols.length + 1) {
-    const [phase, ...values] = decoded as unknown[];
+  if (decoded && decoded.length === cols.length + 1) {
+    const [phase, ...values] = decoded;
     const fits = values.every((value, i) => plain(value) && (value === null) === !present(cols, phase as number, i));
     if (Number.isInteger(phase) && (phase as number) >= 0 && (phase as number) < phases && fits && typeof values[values.length - 1] === 'string') {
       return { phase: phase as number, values: values as KeyValue[] };
@@ -112,7 +103,7 @@ export async function searchCurrent(collection: Collection<CurrentDoc>, type: st
   const filter = compileCriteria(query.criteria);
   if (optional >= 2 && expressions) return searchSorted(collection, type, query, cols, filter);
   const phases = 1 << optional;
-  const start = query.after === undefined ? undefined : decodePosition(query.after, cols, phases);
+  const start = query.after === undefined ? undefined : decodePhasePosition(query.after, cols, phases);
   const rows: Array<{ row: Document; phase: number }> = [];
   for (let phase = start?.phase ?? 0; phase < phases && rows.length <= query.count; phase++) {
     const and = [filter, ...phaseFilter(cols, phase)];
@@ -132,7 +123,7 @@ export async function searchCurrent(collection: Collection<CurrentDoc>, type: st
   const last = page[page.length - 1];
   return {
     versions: page.map(({ row }) => fromCurrent(type, row as CurrentDoc)),
-    next: rows.length > query.count && last ? encodePosition(last.phase, cols.map((column) => valueAt(last.row, column.field))) : undefined,
+    next: rows.length > query.count && last ? encodePosition([last.phase, ...cols.map((column) => valueAt(last.row, column.field))]) : undefined,
     total,
   };
 }
