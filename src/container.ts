@@ -17,6 +17,7 @@ import { loadDefinitions } from './fhir/definitions';
 import { createSchemaValidator } from './fhir/validation/schema';
 import { ResourceService } from './fhir/resource-service';
 import { ConditionalService } from './fhir/conditional/conditional-service';
+import { createTerminology } from './terminology/terminology';
 import { OperationRegistry } from './fhir/operations/registry';
 import { registerStandardOperations } from './fhir/operations/standard';
 import type { FhirContext } from './fhir/interactions/context';
@@ -64,7 +65,9 @@ export class Container {
       const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, customParameters);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
-      const fhir: FhirContext = { config, definitions, service, operations, conditional: new ConditionalService(service, search, baseUrl), search };
+      const terminology = createTerminology(service);
+      const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
+      const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
       const container = new Container(config, logger, store, definitions, fhir, client, engine);
       await container.init();
       const loaded = await customParameters.load(service, logger);

@@ -13,8 +13,8 @@ import type { ResourceService } from '../resource-service';
 import type { Condition } from './condition';
 import type { ParseOptions } from '../search/parse';
 import { parseSearch } from '../search/parse';
+import type { Resolver } from '../search/resolve';
 import { resolveFilters } from '../search/resolve';
-import type { SearchRegistry } from '../search/registry';
 
 export type ConditionalCreateResult = { created: true; version: StoredVersion } | { created: false; version: StoredVersion };
 
@@ -28,19 +28,22 @@ function claimKey(type: string, condition: Condition): string {
 
 export class ConditionalService {
   constructor(
-    private readonly service: ResourceService,
-    private readonly registry: SearchRegistry,
+    private readonly resolver: Resolver & { source: ResourceService },
     private readonly baseUrl: string,
   ) {}
+
+  private get service(): ResourceService {
+    return this.resolver.source;
+  }
 
   /** Ids of the current resources matching the condition, at most `limit` (strict parsing: 400 on unknown parameters). */
   async matchIds(type: string, condition: Condition, limit: number): Promise<string[]> {
     this.service.assertType(type);
     const options: ParseOptions = { baseUrl: this.baseUrl, defaultCount: limit, maxCount: limit, strict: true };
-    const request = parseSearch(this.registry, type, condition.query, options);
+    const request = parseSearch(this.resolver.registry, type, condition.query, options);
     if (request.filters.length === 0) throw errors.invalid(`The condition '${condition.key.slice(0, 80)}' has no search criterion`);
     if (request.contained !== 'false') throw errors.invalid('A condition matches top-level resources only: _contained is not supported here', '_contained');
-    const criteria = await resolveFilters(this.service, this.registry, request.filters, options, request.ignored);
+    const criteria = await resolveFilters(this.resolver, request.filters, options, request.ignored);
     return this.service.matchIds(type, criteria, limit);
   }
 

@@ -5,6 +5,7 @@ import type { OperationRegistry } from '../operations/registry';
 import type { ResourceService } from '../resource-service';
 import type { ConditionalService } from '../conditional/conditional-service';
 import type { SearchRegistry } from '../search/registry';
+import type { Terminology } from '../../terminology/terminology';
 
 export interface FhirContext {
   config: Config;
@@ -14,4 +15,6 @@ export interface FhirContext {
   operations: OperationRegistry;
   /** The search parameters of every type (core and custom). */
   search: SearchRegistry;
+  /** CodeSystems and ValueSets, stored and R4 core. */
+  terminology: Terminology;
 }

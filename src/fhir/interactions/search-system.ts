@@ -54,7 +54,7 @@ export async function searchSystem(ctx: FhirContext, req: FhirRequest): Promise<
   for (let t = 0; t < types.length; t++) {
     const inPage = collecting && t >= start.part;
     if (!inPage && total === undefined) continue; // only types on this page, unless counting all
-    const criteria = await resolveFilters(ctx.service, ctx.search, requests[t]!.filters, options, []);
+    const criteria = await resolveFilters({ source: ctx.service, registry: ctx.search, terminology: ctx.terminology }, requests[t]!.filters, options, []);
     const page = await ctx.service.search(types[t]!, {
       criteria,
       sort: requests[t]!.sort,

@@ -35,7 +35,7 @@ export async function search(ctx: FhirContext, req: FhirRequest, type: string, c
   };
   const request: SearchRequest = parseSearch(ctx.search, type, query, options);
   if (compartment && request.contained !== 'false') throw errors.invalid('_contained is not supported in compartment searches', '_contained');
-  const criteria = await resolveFilters(ctx.service, ctx.search, request.filters, options, request.ignored);
+  const criteria = await resolveFilters({ source: ctx.service, registry: ctx.search, terminology: ctx.terminology }, request.filters, options, request.ignored);
   if (compartment) criteria.unshift(compartmentCriterion(ctx.definitions.compartmentDefinitions, compartment, type));
   const countOnly = request.summary === 'count' || request.count === 0;
   const page =

@@ -84,7 +84,7 @@ function dateValue(raw: string, ctx: ParseContext, info?: SearchParamInfo) {
   return { op, lo: range.start, hi: range.end };
 }
 
-function tokenValue(raw: string): TokenValue {
+export function tokenValue(raw: string): TokenValue {
   const parts = splitEscaped(raw, '|');
   if (parts.length === 1) return { c: parts[0]! };
   const [system, code] = [parts[0]!, parts.slice(1).join('|')];
@@ -156,9 +156,8 @@ function componentTest(type: SearchParamType, raw: string, ctx: ParseContext): C
 /**
  * The criterion for `info` with `modifier` (already split off the name) and the raw value.
  * `:missing`, `:exact`, `:contains`, `:text`, `:not`, `:of-type`, `:identifier`, `:[type]`,
- * `:above`/`:below` on uri. (`:in`/`:not-in` are resolved against stored ValueSets first:
- * valueset-expansion.ts.) Token `:above`/`:below` need code system hierarchies, which the
- * terminology service will bring: refused for now.
+ * `:above`/`:below` on uri. (Token `:in`/`:not-in`/`:above`/`:below` need the terminology
+ * service first: terminology-filters.ts.)
  */
 export function parseCriterion(info: SearchParamInfo, modifier: string | undefined, raw: string, ctx: ParseContext): Criterion {
   if (info.type === 'special' || !info.supported) invalid(ctx, 'this parameter is not supported');

@@ -12,7 +12,7 @@ import type { Query } from '../rest/types';
 import type { ContainedMode, ContainedType } from './contained';
 import { assertContainedSearchable, parseContained } from './contained';
 import type { ParseContext } from './parse-value';
-import { parseCriterion, splitValues } from './parse-value';
+import { MAX_OR_VALUES, parseCriterion, splitValues, tokenValue } from './parse-value';
 import type { SearchParamInfo, SearchRegistry } from './registry';
 
 export type SearchFilter =
@@ -21,6 +21,8 @@ export type SearchFilter =
   | { kind: 'chain'; info: SearchParamInfo; targets: string[]; rest: string; value: string; name: string }
   /** `code:in=url` / `code:not-in=url`: tokens in (or not in) the ValueSets named by canonical URL. */
   | { kind: 'valueset'; info: SearchParamInfo; urls: string[]; not: boolean; name: string }
+  /** `code:below=system|code` / `code:above=…`: tokens the given codes subsume (or that subsume them). */
+  | { kind: 'subsumption'; info: SearchParamInfo; direction: 'above' | 'below'; codings: Array<{ system: string; code: string }>; name: string }
   /** `_has:type:reference:rest=value`: resources referenced through `reference` by `type` resources matching `rest=value`. */
   | { kind: 'has'; type: string; reference: SearchParamInfo; rest: string; value: string; name: string; target: string };
 
@@ -121,6 +123,14 @@ export function parseFilter(
     const urls = splitValues(value);
     if (value === '' || urls.some((url) => url === '')) throw errors.invalid(`Search parameter '${name.slice(0, 80)}': name a ValueSet by its canonical URL`);
     return { kind: 'valueset', info, urls, not: modifier === 'not-in', name };
+  }
+  if (info.type === 'token' && (modifier === 'above' || modifier === 'below')) {
+    const values = value === '' ? [] : splitValues(value);
+    const codings = values.map(tokenValue);
+    if (codings.length === 0 || codings.length > MAX_OR_VALUES || codings.some((t) => !t.s || !t.c)) {
+      throw errors.invalid(`Search parameter '${name.slice(0, 80)}': :${modifier} takes system|code (the code system names the hierarchy)`);
+    }
+    return { kind: 'subsumption', info, direction: modifier, codings: codings.map((t) => ({ system: t.s!, code: t.c! })), name };
   }
   return { kind: 'criterion', criterion: parseCriterion(info, modifier, value, ctx) };
 }

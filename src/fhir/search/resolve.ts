@@ -12,13 +12,13 @@ import { FhirError, issue } from '../outcomes';
 import type { SearchFilter, ParseOptions } from './parse';
 import { parseFilter } from './parse';
 import type { SearchRegistry } from './registry';
-import type { ValueSetSource } from './valueset-expansion';
-import { valueSetTokens } from './valueset-expansion';
+import type { Terminology } from '../../terminology/terminology';
+import { terminologyCriterion } from './terminology-filters';
 
 export const MAX_MATCHES = 10_000;
 
 /** What resolution needs from the store (ResourceService implements it). */
-export interface MatchSource extends ValueSetSource {
+export interface MatchSource {
   matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]>;
   matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]>;
 }
@@ -27,24 +27,29 @@ function tooCostly(name: string): FhirError {
   return new FhirError([issue('too-costly', `Search parameter '${name.slice(0, 80)}' matches more than ${MAX_MATCHES} resources; narrow it`)], 400);
 }
 
+/** What resolution searches with: the store, the parameters, and terminology for token modifiers. */
+export interface Resolver {
+  source: MatchSource;
+  registry: SearchRegistry;
+  terminology: Terminology;
+}
+
 export async function resolveFilters(
-  source: MatchSource,
-  registry: SearchRegistry,
+  resolver: Resolver,
   filters: readonly SearchFilter[],
   options: ParseOptions,
   ignored: OperationOutcomeIssue[],
   depth = 0,
 ): Promise<Criterion[]> {
+  const { source, registry } = resolver;
   const criteria: Criterion[] = [];
   for (const filter of filters) {
     if (filter.kind === 'criterion') {
       criteria.push(filter.criterion);
       continue;
     }
-    if (filter.kind === 'valueset') {
-      const tokens = (await Promise.all(filter.urls.map((url) => valueSetTokens(source, url)))).flat();
-      if (tokens.length > 0) criteria.push({ index: 'tok', p: filter.info.code, values: tokens, not: filter.not });
-      else if (!filter.not) criteria.push({ index: 'id', ids: [] }); // an empty ValueSet: nothing is in it
+    if (filter.kind === 'valueset' || filter.kind === 'subsumption') {
+      criteria.push(await terminologyCriterion(resolver.terminology, filter));
       continue;
     }
     if (filter.kind === 'chain') {
@@ -61,7 +66,7 @@ export async function resolveFilters(
       for (const target of targets) {
         const inner = parseFilter(registry, target, filter.rest, filter.value, options, ignored, depth + 1);
         if (!inner) continue;
-        const innerCriteria = await resolveFilters(source, registry, [inner], options, ignored, depth + 1);
+        const innerCriteria = await resolveFilters(resolver, [inner], options, ignored, depth + 1);
         const ids = await source.matchIds(target, innerCriteria, MAX_MATCHES + 1);
         if (ids.length > MAX_MATCHES) throw tooCostly(filter.name);
         references.push(...ids.map((id) => `${target}/${id}`));
@@ -71,7 +76,7 @@ export async function resolveFilters(
       continue;
     }
     const inner = parseFilter(registry, filter.type, filter.rest, filter.value, options, ignored, depth + 1);
-    const innerCriteria = inner ? await resolveFilters(source, registry, [inner], options, ignored, depth + 1) : [];
+    const innerCriteria = inner ? await resolveFilters(resolver, [inner], options, ignored, depth + 1) : [];
     const references = await source.matchReferences(filter.type, innerCriteria, filter.reference.code, MAX_MATCHES + 1);
     if (references.length > MAX_MATCHES) throw tooCostly(filter.name);
     const prefix = `${filter.target}/`;
