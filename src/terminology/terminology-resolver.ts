@@ -30,7 +30,7 @@ export class TerminologyResolver {
   async codeSystem(canonical: string, version?: string): Promise<CodeSystemIndex | undefined> {
     const found = await this.find('CodeSystem', canonical, version);
     if (!found) return undefined;
-    const key = found.stored ? `${found.resource.id}/${found.resource.meta?.versionId}` : `core ${found.resource.url}`;
+    const key = found.stored ? `${found.resource.url} ${found.resource.id}/${found.resource.meta?.versionId}` : `core ${found.resource.url}`;
     let index = this.indexes.get(key);
     if (!index) {
       index = new CodeSystemIndex(found.resource);

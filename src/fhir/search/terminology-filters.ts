@@ -33,7 +33,8 @@ async function subsumedTokens(terminology: Terminology, filter: Extract<Terminol
   const tokens: TokenValue[] = [];
   for (const { system, code } of filter.codings) {
     const cs = await terminology.resolver.codeSystem(system);
-    if (!cs) throw new FhirError([issue('not-supported', `Search parameter '${filter.name.slice(0, 80)}': code system '${system.slice(0, 120)}' is not loaded on this server`)], 400);
+    // Only a complete code system tells what lies below a code (SNOMED's R4 stub is not-present).
+    if (!cs?.complete) throw new FhirError([issue('not-supported', `Search parameter '${filter.name.slice(0, 80)}': code system '${system.slice(0, 120)}' is not loaded on this server in full`)], 400);
     const codes = filter.direction === 'below' ? cs.descendants(code) : cs.ancestors(code);
     // A code the system does not define still matches itself, as a plain token search would.
     for (const c of codes.length > 0 ? codes : [code]) tokens.push({ s: system, c });
