@@ -90,13 +90,30 @@ export class Container {
     if (this.config.seedDefinitions) {
       const stored = await this.store.seed(this.conformanceResources(), (resource) => this.fhir.service.indexValues(resource));
       if (stored > 0) this.logger.info({ stored }, 'stored the R4 conformance resources');
+      const refreshed = await this.refreshProfiles();
+      if (refreshed > 0) this.logger.info({ refreshed }, 'stored new versions of changed profiles/ resources');
     }
   }
 
-  /** The R4 definitions the server runs on, served as its own conformance resources. */
+  /** Seeding adds only what is missing; a file in profiles/ changed since is stored again as a new version. */
+  private async refreshProfiles(): Promise<number> {
+    const ours = this.definitions.profiles;
+    const withoutMeta = (r: Resource) => JSON.stringify({ ...r, meta: undefined });
+    let refreshed = 0;
+    for (const resource of [...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions]) {
+      const current = await this.fhir.service.read(resource.resourceType, resource.id!).catch(() => undefined);
+      if (current && withoutMeta(current.resource) === withoutMeta(resource)) continue;
+      await this.fhir.service.update(resource.resourceType, resource.id!, resource);
+      refreshed++;
+    }
+    return refreshed;
+  }
+
+  /** The R4 definitions and ours (`profiles/`) the server runs on, served as its own conformance resources. */
   private conformanceResources(): Array<Resource & { id: string }> {
     const d = this.definitions;
-    const all = [...d.structureDefinitions, ...d.searchParameters, ...d.compartmentDefinitions, ...d.operationDefinitions];
+    const ours = d.profiles;
+    const all = [...d.structureDefinitions, ...d.searchParameters, ...d.compartmentDefinitions, ...d.operationDefinitions, ...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions];
     return all.filter((r): r is typeof r & { id: string } => typeof r.id === 'string' && isValidId(r.id)) as Array<
       Resource & { id: string }
     >;

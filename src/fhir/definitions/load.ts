@@ -13,6 +13,7 @@ import type {
 import { cleanOperationDefinition, cleanSearchParameter, cleanStructureDefinition } from './clean';
 import { ElementModel } from './element-model';
 import { HL7_OVERRIDE_FILES, MEDPLUM_RESOURCE_TYPES } from './medplum-additions';
+import { readProfiles } from './profiles';
 import { readHl7Override, readMedplumBundle } from './source';
 import type { FhirDefinitions } from './types';
 
@@ -64,6 +65,7 @@ function build(): FhirDefinitions {
     searchParameters,
     compartmentDefinitions,
     operationDefinitions,
+    profiles: readProfiles(),
     summaryPaths: (type) => model.summaryPaths(type),
     mandatoryTopLevel: (type) => model.mandatoryTopLevel(type),
     getElement: (path) => model.getElement(path),

@@ -7,6 +7,7 @@ import type {
   SearchParameter,
   StructureDefinition,
 } from '@medplum/fhirtypes';
+import type { ProfileResources } from './profiles';
 
 /** One element of a StructureDefinition snapshot, reduced to what the server needs. */
 export interface ElementInfo {
@@ -44,6 +45,8 @@ export interface FhirDefinitions {
   readonly compartmentDefinitions: readonly CompartmentDefinition[];
   /** The 46 standard R4 OperationDefinitions. */
   readonly operationDefinitions: readonly OperationDefinition[];
+  /** Ours, from `profiles/`: searched, served and seeded beside the R4 ones. */
+  readonly profiles: ProfileResources;
   /** Snapshot paths flagged isSummary in the type's StructureDefinition (empty if unknown). */
   summaryPaths(type: string): ReadonlySet<string>;
   /** Top-level element names (`status`, `value[x]`) with min >= 1 (empty if unknown). */

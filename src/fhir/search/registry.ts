@@ -1,6 +1,6 @@
 /**
- * The search parameters of every resource type: the R4 core SearchParameters plus custom ones
- * added at run time, each with the part of its expression that applies to that type, compiled
+ * The search parameters of every resource type: the built-in ones (R4 core, and ours from
+ * `profiles/`) plus custom ones added at run time, each with the part of its expression that applies to that type, compiled
  * once (extract/compile-expression.ts).
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
@@ -87,8 +87,10 @@ function narrowTargets(declared: readonly string[], branches: readonly string[])
 export class SearchRegistry {
   private readonly compiler: ExpressionCompiler;
   private readonly byUrl = new Map<string, SearchParameter>();
-  /** URLs of the parameters added with add(), as opposed to the R4 core ones. */
+  /** URLs of the parameters added with add(), as opposed to the built-in ones. */
   private readonly custom = new Set<string>();
+  /** R4 core, then ours from `profiles/` (which may replace a core code on a type). */
+  private readonly builtIn: readonly SearchParameter[];
   /** Per resource type, code → SearchParameter (built eagerly: cheap). */
   private readonly sources = new Map<string, Map<string, SearchParameter>>();
   /** Per resource type, code → info (built, and compiled, on first use of the type). */
@@ -96,7 +98,13 @@ export class SearchRegistry {
 
   constructor(private readonly definitions: FhirDefinitions) {
     this.compiler = new ExpressionCompiler(definitions);
+    this.builtIn = [...definitions.searchParameters, ...definitions.profiles.searchParameters];
     for (const sp of definitions.searchParameters) this.register(sp);
+    // Ours are checked like custom ones: a broken file in profiles/ stops the server at start.
+    for (const sp of definitions.profiles.searchParameters) {
+      this.usableInfos(sp);
+      this.register(sp);
+    }
   }
 
   /** The parameters of a resource type by code (empty for an unknown type). */
@@ -114,14 +122,14 @@ export class SearchRegistry {
     return this.forType(type).get(code);
   }
 
-  /** Whether `url` names a parameter added at run time (not, or no longer, the R4 core one). */
+  /** Whether `url` names a parameter added at run time (not, or no longer, the built-in one). */
   isCustom(url: string): boolean {
     return this.custom.has(url);
   }
 
-  /** Whether `url` names one of the R4 core SearchParameters. */
+  /** Whether `url` names a built-in SearchParameter (R4 core or `profiles/`). */
   isCore(url: string): boolean {
-    return this.definitions.searchParameters.some((sp) => sp.url === url);
+    return this.builtIn.some((sp) => sp.url === url);
   }
 
   /** A SearchParameter by canonical URL (core or added). */
@@ -134,20 +142,26 @@ export class SearchRegistry {
    * code on each of its base types. Throws a FhirError (400) when it cannot be used.
    */
   add(sp: SearchParameter): void {
-    validateSearchParameter(sp, (url) => this.byUrl.get(url));
-    const types = this.typesOf(sp);
-    if (types.length === 0) throw errors.invalid('SearchParameter.base names no known resource type', 'SearchParameter.base');
     // Compile before registering, so a parameter that cannot be evaluated changes nothing.
-    const infos = types.map((type) => this.info(sp, type));
-    const unusable = infos.find((info) => !info.supported);
-    if (unusable) {
-      throw errors.invalid(`no part of the expression of '${sp.code}' applies to ${unusable.resourceType}`, 'SearchParameter.expression');
-    }
+    const infos = this.usableInfos(sp);
     // A new version of an added parameter may have changed its code or bases.
     if (this.custom.has(sp.url)) this.remove(sp.url);
     this.custom.add(sp.url);
     this.register(sp);
     for (const info of infos) this.infos.get(info.resourceType)?.set(sp.code, info);
+  }
+
+  /** The compiled info of `sp` for each of its base types; a FhirError (400) when it cannot be used. */
+  private usableInfos(sp: SearchParameter): SearchParamInfo[] {
+    validateSearchParameter(sp, (url) => this.byUrl.get(url));
+    const types = this.typesOf(sp);
+    if (types.length === 0) throw errors.invalid('SearchParameter.base names no known resource type', 'SearchParameter.base');
+    const infos = types.map((type) => this.info(sp, type));
+    const unusable = infos.find((info) => !info.supported);
+    if (unusable) {
+      throw errors.invalid(`no part of the expression of '${sp.code}' applies to ${unusable.resourceType}`, 'SearchParameter.expression');
+    }
+    return infos;
   }
 
   /**
@@ -160,7 +174,7 @@ export class SearchRegistry {
     this.byUrl.delete(url);
     for (const type of this.typesOf(sp)) {
       if (this.sources.get(type)?.get(sp.code) !== sp) continue;
-      const core = this.definitions.searchParameters.find((c) => c.code === sp.code && this.typesOf(c).includes(type));
+      const core = this.builtIn.findLast((c) => c.code === sp.code && this.typesOf(c).includes(type));
       if (core) {
         this.sources.get(type)!.set(sp.code, core);
         this.infos.get(type)?.set(sp.code, this.info(core, type));
