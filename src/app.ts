@@ -5,6 +5,7 @@ import type { Container } from './container';
 import { errorResponse, fhirRouter, sendFhir } from './fhir/rest/http';
 import { errors } from './fhir/outcomes';
 import { requestContext } from './platform/request-context';
+import { authenticate } from './auth/authenticate';
 
 export function buildApp(container: Container): express.Express {
   const app = express();
@@ -26,7 +27,7 @@ export function buildApp(container: Container): express.Express {
     );
   });
 
-  app.use('/fhir', fhirRouter(container.fhir));
+  app.use('/fhir', authenticate(container.config.authEnabled ? container.auth.tokens : undefined), fhirRouter(container.fhir));
 
   app.use((req: Request, res: Response) => {
     sendFhir(res, undefined, errorResponse(errors.notFound(`No route for ${req.method} ${req.path.slice(0, 200)}`), undefined, ''));

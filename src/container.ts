@@ -25,6 +25,10 @@ import { isValidId } from './platform/ids';
 import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
+import type { AuthServices } from './auth/auth-services';
+import { createAuthServices } from './auth/auth-services';
+import { MongoRevocationStore } from './store/mongo/revocation-store';
+import { MongoSigningKeyStore } from './store/mongo/signing-key-store';
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -41,6 +45,7 @@ export class Container {
     readonly fhir: FhirContext,
     readonly mongoClient: MongoClient,
     private readonly engine: MongoEngine | undefined,
+    readonly auth: AuthServices,
   ) {}
 
   static async create(config: Config, options: ContainerOptions = {}): Promise<Container> {
@@ -68,7 +73,11 @@ export class Container {
       const terminology = createTerminology(service);
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
       const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
-      const container = new Container(config, logger, store, definitions, fhir, client, engine);
+      const db = client.db(config.mongodbDatabase);
+      const revocationStore = new MongoRevocationStore(db);
+      await revocationStore.init();
+      const auth = await createAuthServices(config, { signingKeys: new MongoSigningKeyStore(db), revocations: revocationStore });
+      const container = new Container(config, logger, store, definitions, fhir, client, engine, auth);
       await container.init();
       const loaded = await customParameters.load(service, logger);
       if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
@@ -120,6 +129,7 @@ export class Container {
   }
 
   async close(): Promise<void> {
+    this.auth.close();
     await this.mongoClient.close();
     await this.engine?.stop();
   }

@@ -2,6 +2,8 @@
  * Typed configuration read from environment variables once at boot and passed
  * down explicitly. Invalid values stop the process with a message naming the variable.
  */
+import { generateKeyPairSync } from 'node:crypto';
+
 export interface Config {
   port: number;
   /** Public base URL of the FHIR endpoint, without trailing slash, e.g. http://localhost:8080/fhir */
@@ -9,7 +11,8 @@ export interface Config {
   mongodbUrl: string | undefined;
   /** Database name inside the MongoDB deployment. */
   mongodbDatabase: string;
-  redisUrl: string | undefined;
+  /** Redis (job queues, rate limits); the local default when unset. */
+  redisUrl: string;
   /** Where an embedded engine keeps its files. */
   dataDir: string;
   /** Largest accepted request body for FHIR JSON, in bytes. */
@@ -33,6 +36,27 @@ export interface Config {
   conditionalDeleteMax: number;
   /** Store the R4 conformance resources (StructureDefinitions, SearchParameters…) at start. */
   seedDefinitions: boolean;
+  /** Require a bearer token on the FHIR API (SMART on FHIR). Off only for development and the older test suites. */
+  authEnabled: boolean;
+  /** PEM of the RSA key that signs access tokens; generated and stored in the database when unset. */
+  jwtPrivateKey: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** The first admin account, created at first start (a random password is logged once when unset). */
+  adminEmail: string;
+  adminPassword: string | undefined;
+  /** SMTP server for account emails (smtp: or smtps: URL); unset: emails are written to the log. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Failed logins before an account is locked, and for how long. */
+  loginMaxFailures: number;
+  loginLockoutSeconds: number;
+  /** Requests per minute per client IP on /auth and /oauth2 endpoints. */
+  authRateLimitPerMinute: number;
+  /** Browser origins allowed by CORS (empty: none). */
+  corsOrigins: string[];
+  /** Prefix of every Redis key and BullMQ queue of this deployment. */
+  redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -118,7 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl,
     mongodbUrl: url('MONGODB_URL', ['mongodb:', 'mongodb+srv:']),
     mongodbDatabase,
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
     dataDir: env.DATA_DIR || './data',
     maxBodyBytes: bytes('MAX_BODY_SIZE', 5 * 1024 * 1024),
     maxBinaryBytes: bytes('MAX_BINARY_SIZE', 8 * 1024 * 1024),
@@ -130,12 +154,31 @@ export function loadConfig(env: Env = process.env): Config {
     conditionalDeleteMax: int('CONDITIONAL_DELETE_MAX', 100, 1, 10000),
     maxBundleEntries: int('MAX_BUNDLE_ENTRIES', 1000, 1, 100000),
     journalRecoveryAgeMs: int('JOURNAL_RECOVERY_AGE_MS', 60_000, 0, 86_400_000),
+    authEnabled: bool('AUTH_ENABLED', true),
+    jwtPrivateKey: env.JWT_PRIVATE_KEY || undefined,
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 30, 86_400),
+    refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    adminEmail: (env.ADMIN_EMAIL || 'admin@baobab.local').toLowerCase(),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'Baobab <no-reply@baobab.local>',
+    loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginLockoutSeconds: int('LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
+    authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    redisPrefix: env.REDIS_PREFIX || 'baobab:',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-/** Configuration for tests and tools: defaults plus overrides, no environment. */
+let testSigningKey: string | undefined;
+
+/**
+ * Configuration for tests and tools: defaults plus overrides, no environment. Authentication is
+ * off unless asked for, and one signing key per process saves generating one per test server.
+ */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
+  testSigningKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return { ...loadConfig({ LOG_LEVEL: 'silent' }), authEnabled: false, jwtPrivateKey: testSigningKey, ...overrides };
 }

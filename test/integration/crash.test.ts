@@ -33,6 +33,7 @@ async function startServer(port: number): Promise<ChildProcess> {
       MONGODB_DATABASE: database,
       LOG_LEVEL: 'warn',
       SEED_DEFINITIONS: 'false',
+      AUTH_ENABLED: 'false',
       JOURNAL_RECOVERY_AGE_MS: '0',
       MAX_BODY_SIZE: '32mb',
       MAX_BUNDLE_ENTRIES: String(SIZE),

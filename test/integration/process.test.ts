@@ -28,7 +28,7 @@ let exited: Promise<number | null>;
 beforeAll(async () => {
   port = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, BASE_URL: `http://localhost:${port}/fhir`, PORT: String(port), MONGODB_URL: inject('mongoUrl'), MONGODB_DATABASE: database, LOG_LEVEL: 'info', SEED_DEFINITIONS: 'true' },
+    env: { ...process.env, BASE_URL: `http://localhost:${port}/fhir`, PORT: String(port), MONGODB_URL: inject('mongoUrl'), MONGODB_DATABASE: database, LOG_LEVEL: 'info', SEED_DEFINITIONS: 'true', AUTH_ENABLED: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,6 +5,8 @@ import { matchRoute } from './routes';
 import type { FhirRequest, FhirResponse } from './types';
 import { responseFormat } from './negotiate';
 import { FhirError, issue } from '../outcomes';
+import { unauthorized } from '../../auth/authenticate';
+import { isPublicRequest } from '../../auth/public-routes';
 
 /** A Binary read may be answered with the raw content in any type, so Accept is not checked there. */
 function mayAnswerRaw(req: FhirRequest): boolean {
@@ -14,6 +16,7 @@ function mayAnswerRaw(req: FhirRequest): boolean {
 export async function dispatch(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   if (!mayAnswerRaw(req)) responseFormat(req);
   const match = matchRoute(req.method, req.segments);
+  if (req.access.mode === 'anonymous' && !isPublicRequest(req)) throw unauthorized();
   if (match.route) return match.route.handle(ctx, req, match.params);
   if (match.allowed.length > 0) {
     throw new FhirError(

@@ -9,6 +9,7 @@ import { FhirError, issue, operationOutcome } from '../outcomes';
 import { dispatch } from './dispatch';
 import { responseFormat } from './negotiate';
 import type { FhirRequest, FhirResponse, Query } from './types';
+import { ANONYMOUS_ACCESS } from '../../auth/access';
 import { first } from './types';
 import type { Logger } from '../../platform/logger';
 
@@ -44,6 +45,8 @@ export function toFhirRequest(req: Request): FhirRequest {
     body: Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined,
     requestId: req.res?.locals.requestId ?? '',
     log: req.res?.locals.log ?? undefined,
+    // Set by auth/authenticate.ts; a request that somehow skipped it gets no more than anonymous.
+    access: req.res?.locals.access ?? ANONYMOUS_ACCESS,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Plain request/response shapes used below the HTTP layer (no express types). */
 import type { Resource } from '@medplum/fhirtypes';
+import type { Access } from '../../auth/access';
 import type { Logger } from '../../platform/logger';
 
 export type Query = Record<string, string[]>;
@@ -15,6 +16,8 @@ export interface FhirRequest {
   body: Buffer | undefined;
   requestId: string;
   log: Logger;
+  /** Who is asking (auth/access.ts); bundle entries carry their Bundle's. */
+  access: Access;
   /** Internal only (transaction entries): the id a create must use. Never set from HTTP. */
   assignedId?: string;
 }

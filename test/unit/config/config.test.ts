@@ -7,7 +7,10 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.baseUrl).toBe('http://localhost:8080/fhir');
     expect(config.mongodbUrl).toBeUndefined();
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.authEnabled).toBe(true);
+    expect(config.jwtPrivateKey).toBeUndefined();
+    expect(config.accessTokenTtlSeconds).toBe(3600);
     expect(config.dataDir).toBe('./data');
     expect(config.maxBodyBytes).toBe(5 * 1024 * 1024);
     expect(config.logLevel).toBe('info');

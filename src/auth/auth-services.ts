@@ -1,0 +1,26 @@
+/** The authentication services the container builds once and the HTTP layer uses. */
+import type { Config } from '../config/config';
+import { AccessTokens } from './access-tokens';
+import type { RevocationStore } from './revocations';
+import { TokenRevocations } from './revocations';
+import type { SigningKeyStore } from './signing-keys';
+import { loadSigningKey } from './signing-keys';
+
+export interface AuthStores {
+  signingKeys: SigningKeyStore;
+  revocations: RevocationStore;
+}
+
+export interface AuthServices {
+  tokens: AccessTokens;
+  revocations: TokenRevocations;
+  close(): void;
+}
+
+export async function createAuthServices(config: Config, stores: AuthStores): Promise<AuthServices> {
+  const revocations = new TokenRevocations(stores.revocations);
+  await revocations.start();
+  const key = await loadSigningKey(config.jwtPrivateKey, stores.signingKeys);
+  const tokens = new AccessTokens(key, config.baseUrl, revocations, config.accessTokenTtlSeconds);
+  return { tokens, revocations, close: () => revocations.stop() };
+}
