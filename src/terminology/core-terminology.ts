@@ -41,3 +41,8 @@ function load(file: CoreFile): Map<string, TerminologyResource> {
 export function coreTerminology<T extends TerminologyType>(type: T, url: string): Extract<TerminologyResource, { resourceType: T }> | undefined {
   return load(fileFor(type, url)).get(`${type} ${url}`) as Extract<TerminologyResource, { resourceType: T }> | undefined;
 }
+
+/** Every R4 core ConceptMap, for $translate by source and target ValueSet. */
+export function coreConceptMaps(): ConceptMap[] {
+  return [...load('conceptmaps.json').values()] as ConceptMap[];
+}

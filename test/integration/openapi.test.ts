@@ -108,8 +108,18 @@ describe('the documented paths exist on the real app', () => {
   it('answers 200 on every GET without path parameters', async () => {
     const plain = operations(doc).filter(({ path, method }) => method === 'get' && !path.includes('{'));
     expect(plain.map(({ path }) => path)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/fhir/metadata', '/fhir/_history', '/fhir/$meta']));
+    // Operations whose inputs name what they work on get a query that names an R4 core resource.
+    const gender = 'system=http://hl7.org/fhir/administrative-gender';
+    const queries: Record<string, string> = {
+      '/fhir/ValueSet/$expand': 'url=http://hl7.org/fhir/ValueSet/administrative-gender',
+      '/fhir/ValueSet/$validate-code': `url=http://hl7.org/fhir/ValueSet/administrative-gender&${gender}&code=male`,
+      '/fhir/CodeSystem/$validate-code': 'url=http://hl7.org/fhir/administrative-gender&code=male',
+      '/fhir/CodeSystem/$lookup': `${gender}&code=male`,
+      '/fhir/CodeSystem/$subsumes': `${gender}&codeA=male&codeB=male`,
+      '/fhir/ConceptMap/$translate': `url=http://hl7.org/fhir/ConceptMap/cm-administrative-gender-v2&${gender}&code=male`,
+    };
     for (const { path } of plain) {
-      const res = await server.request.get(path);
+      const res = await server.request.get(queries[path] ? `${path}?${queries[path]}` : path);
       expect(res.status, path).toBe(200);
     }
   });

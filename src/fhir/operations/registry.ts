@@ -38,22 +38,33 @@ export interface RegisterOptions {
 }
 
 export class OperationRegistry {
-  private readonly byCode = new Map<string, RegisteredOperation>();
+  /** One code may have several definitions for disjoint types (CodeSystem and ValueSet $validate-code). */
+  private readonly byCode = new Map<string, RegisteredOperation[]>();
 
   constructor(private readonly allTypes: readonly string[]) {}
 
   register(definition: OperationDefinition, handler: OperationHandler, options: RegisterOptions = {}): void {
     if (!definition.code) throw new Error(`OperationDefinition ${definition.id} has no code`);
-    if (this.byCode.has(definition.code)) throw new Error(`Operation $${definition.code} is registered twice`);
-    this.byCode.set(definition.code, { definition, handler, versioned: options.versioned ?? false, background: options.background });
+    const operation: RegisteredOperation = { definition, handler, versioned: options.versioned ?? false, background: options.background };
+    const same = this.byCode.get(definition.code) ?? [];
+    const types = this.types(operation);
+    if (same.some((other) => (other.definition.system && definition.system) || this.types(other).some((type) => types.includes(type)))) {
+      throw new Error(`Operation $${definition.code} is registered twice`);
+    }
+    this.byCode.set(definition.code, [...same, operation]);
   }
 
   /** The operation `code` when it is defined at `level` for `resourceType`. */
   resolve(code: string, level: OperationLevel, resourceType?: string): RegisteredOperation | undefined {
-    const operation = this.byCode.get(code);
-    if (!operation || !operation.definition[level]) return undefined;
-    if (level !== 'system' && resourceType && !this.types(operation).includes(resourceType)) return undefined;
-    return operation;
+    return this.byCode.get(code)?.find((operation) => {
+      if (!operation.definition[level]) return false;
+      return level === 'system' || !resourceType || this.types(operation).includes(resourceType);
+    });
+  }
+
+  /** Whether another registered operation has the same code (their OpenAPI ids need the type). */
+  sharesCode(operation: RegisteredOperation): boolean {
+    return (this.byCode.get(operation.definition.code ?? '')?.length ?? 0) > 1;
   }
 
   /** Resource types the operation applies to ('Resource' in the definition means all). */
@@ -69,6 +80,6 @@ export class OperationRegistry {
   }
 
   all(): RegisteredOperation[] {
-    return [...this.byCode.values()];
+    return [...this.byCode.values()].flat();
   }
 }

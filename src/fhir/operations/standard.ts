@@ -1,8 +1,10 @@
 /**
- * The operations this server implements (HL7's, and $reindex), registered in one place so the
- * container and the tools that need no database (openapi.yaml) build the same registry.
+ * The operations this server implements (HL7's, terminology included, and $reindex), registered
+ * in one place so the container and the tools that need no database (openapi.yaml) build the
+ * same registry.
  */
 import type { FhirDefinitions } from '../definitions';
+import { registerTerminologyOperations } from '../../terminology/operations/register';
 import { registerMetaOperations } from './meta';
 import { registerReindexOperation } from './reindex';
 import type { OperationRegistry } from './registry';
@@ -13,4 +15,5 @@ export function registerStandardOperations(
 ): void {
   registerMetaOperations(registry, definitions.operationDefinitions);
   registerReindexOperation(registry);
+  registerTerminologyOperations(registry, definitions.operationDefinitions);
 }

@@ -225,6 +225,11 @@ function operationPath(input: OpenApiInput, route: Route, operation: RegisteredO
   return { path, typeParameter };
 }
 
+/** The types in the id of an operation whose code another one shares ($validate-code on CodeSystem and ValueSet). */
+function sharedBy(input: OpenApiInput, operation: RegisteredOperation): string {
+  return input.operations.sharesCode(operation) ? input.operations.types(operation).join('') : '';
+}
+
 function operationDoc(input: OpenApiInput, route: Route, operation: RegisteredOperation, at: OperationPath): OpenApiOperation {
   const { definition } = operation;
   const code = definition.code!;
@@ -236,7 +241,7 @@ function operationDoc(input: OpenApiInput, route: Route, operation: RegisteredOp
   const errors = route.level === 'system' ? [] : route.level === 'type' ? [404] : [404, 410];
   const result = outputs.map((p) => p.documentation?.trim()).filter(Boolean).join(' ') || 'The operation result';
   const doc: OpenApiOperation = {
-    operationId: `${camel(code)}${capital(scope)}${capital(route.method.toLowerCase())}`,
+    operationId: `${camel(code)}${sharedBy(input, operation)}${capital(scope)}${capital(route.method.toLowerCase())}`,
     summary: `$${code} (${scope} level)${definition.title ? `: ${definition.title}` : ''}`,
     description: [definition.description?.trim(), `Definition: ${definition.url}`, describeParameters('Out', outputs)]
       .filter((text): text is string => !!text)
