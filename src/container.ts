@@ -27,6 +27,7 @@ import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
 import type { AuthServices } from './auth/auth-services';
 import { createAuthServices } from './auth/auth-services';
+import { MongoRefreshTokenStore } from './store/mongo/refresh-token-store';
 import { MongoRevocationStore } from './store/mongo/revocation-store';
 import { MongoSigningKeyStore } from './store/mongo/signing-key-store';
 
@@ -76,7 +77,9 @@ export class Container {
       const db = client.db(config.mongodbDatabase);
       const revocationStore = new MongoRevocationStore(db);
       await revocationStore.init();
-      const auth = await createAuthServices(config, { signingKeys: new MongoSigningKeyStore(db), revocations: revocationStore });
+      const refreshTokenStore = new MongoRefreshTokenStore(db);
+      await refreshTokenStore.init();
+      const auth = await createAuthServices(config, { signingKeys: new MongoSigningKeyStore(db), revocations: revocationStore, refreshTokens: refreshTokenStore });
       const container = new Container(config, logger, store, definitions, fhir, client, engine, auth);
       await container.init();
       const loaded = await customParameters.load(service, logger);

@@ -1,6 +1,8 @@
 /** The authentication services the container builds once and the HTTP layer uses. */
 import type { Config } from '../config/config';
 import { AccessTokens } from './access-tokens';
+import type { RefreshTokenStore } from './refresh-tokens';
+import { RefreshTokens } from './refresh-tokens';
 import type { RevocationStore } from './revocations';
 import { TokenRevocations } from './revocations';
 import type { SigningKeyStore } from './signing-keys';
@@ -9,11 +11,13 @@ import { loadSigningKey } from './signing-keys';
 export interface AuthStores {
   signingKeys: SigningKeyStore;
   revocations: RevocationStore;
+  refreshTokens: RefreshTokenStore;
 }
 
 export interface AuthServices {
   tokens: AccessTokens;
   revocations: TokenRevocations;
+  refreshTokens: RefreshTokens;
   close(): void;
 }
 
@@ -22,5 +26,6 @@ export async function createAuthServices(config: Config, stores: AuthStores): Pr
   await revocations.start();
   const key = await loadSigningKey(config.jwtPrivateKey, stores.signingKeys);
   const tokens = new AccessTokens(key, config.baseUrl, revocations, config.accessTokenTtlSeconds);
-  return { tokens, revocations, close: () => revocations.stop() };
+  const refreshTokens = new RefreshTokens(stores.refreshTokens, config.refreshTokenTtlSeconds);
+  return { tokens, revocations, refreshTokens, close: () => revocations.stop() };
 }
