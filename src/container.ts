@@ -25,6 +25,9 @@ import { isValidId } from './platform/ids';
 import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
+import { AccessGuard } from './fhir/access-guard';
+import { scopeQueryCriteria } from './fhir/search/scope-query';
+import type { SearchIndex } from './fhir/search/extract/types';
 import type { AuthServices } from './auth/auth-services';
 import { createAuthServices } from './auth/auth-services';
 import { MongoRefreshTokenStore } from './store/mongo/refresh-token-store';
@@ -68,7 +71,12 @@ export class Container {
       const baseUrl = config.baseUrl;
       const indexer = (resource: Resource) => extractSearchIndex(resource, search.forType(resource.resourceType), { baseUrl });
       const customParameters = new CustomSearchParameters(search);
-      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, customParameters);
+      const guard = new AccessGuard(store, {
+        compartments: definitions.compartmentDefinitions,
+        references: (resource) => (indexer(resource) as SearchIndex).ref ?? [],
+        parseQuery: (type, query) => scopeQueryCriteria(search, type, query, baseUrl),
+      });
+      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, customParameters, guard);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
       const terminology = createTerminology(service);

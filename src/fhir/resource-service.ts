@@ -16,6 +16,10 @@ import type { IndexValues } from '../store/fhir-store';
 import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
 import type { ContainedPage, ContainedSearchQuery, SearchPage, SearchQuery } from '../store/fhir-store';
 import type { Criterion } from '../store/search-criteria';
+import type { ScopeAction } from '../auth/scopes';
+import { currentAccess } from '../auth/request-access';
+import type { AccessGuard } from './access-guard';
+import { forbidden } from './access-guard';
 
 /** The search index of a resource (search/extract), stored with it by the store. */
 export type SearchIndexer = (resource: Resource) => object;
@@ -53,7 +57,35 @@ export class ResourceService {
     private readonly schema: SchemaValidator,
     private readonly indexer?: SearchIndexer,
     private readonly watcher?: ResourceWatcher,
+    /** Access checks of the calling request (none when absent, as for tools and the server's own work). */
+    private readonly guard?: AccessGuard,
   ) {}
+
+  /** The caller's allowance for `action` on `type`: 403 when refused; undefined when nothing is checked. */
+  private allow(type: string, action: ScopeAction) {
+    return this.guard?.active ? this.guard.require(type, action) : undefined;
+  }
+
+  /** `criteria` narrowed to what the caller may see of `type`; undefined when it may see none. */
+  private async narrow(type: string, criteria: Criterion[], action: ScopeAction): Promise<Criterion[] | undefined> {
+    if (!this.guard?.active) return criteria;
+    const decision = this.guard.decision(type, action);
+    if (!decision.allowed) return undefined;
+    return decision.limits.length > 0 ? [...criteria, ...(await this.guard.criteria(type, decision))] : criteria;
+  }
+
+  /** 403 unless the caller may `action` the stored current version of type/id (only checked when limited). */
+  private async assertCurrentPermitted(type: string, id: string, action: ScopeAction): Promise<void> {
+    const decision = this.allow(type, action);
+    if (!decision || decision.limits.length === 0) return;
+    const current = await this.store.read(type, id);
+    if (current?.resource) await this.guard!.assertPermits(type, current.resource, decision, true);
+  }
+
+  /** AuditEvents are a record of what happened: no request changes or removes one, not even an admin's. */
+  private assertMutable(type: string): void {
+    if (type === 'AuditEvent' && currentAccess() !== undefined) throw errors.notSupported('AuditEvent resources cannot be changed or deleted', 405);
+  }
 
   /** Runs a store write of `resource`, with the watcher told first and its effect taken back on failure. */
   private async watched<T>(resource: Resource, write: () => Promise<T>): Promise<T> {
@@ -93,22 +125,30 @@ export class ResourceService {
   async read(type: string, id: string): Promise<StoredVersion & { resource: Resource }> {
     this.assertType(type);
     this.assertId(id);
+    const decision = this.allow(type, 'r');
     const version = await this.store.read(type, id);
     if (!version) throw errors.notFound(`${type}/${id} is not known`);
     if (version.deleted || !version.resource) {
       throw errors.gone(`${type}/${id} was deleted`, { ETag: etag(version.versionId) });
     }
+    if (decision) await this.guard!.assertPermits(type, version.resource, decision, true);
     return version as StoredVersion & { resource: Resource };
   }
 
   async vread(type: string, id: string, versionId: string): Promise<StoredVersion & { resource: Resource }> {
     this.assertType(type);
     this.assertId(id);
+    const decision = this.allow(type, 'r');
     const vid = Number(versionId);
     if (!/^[1-9]\d{0,9}$/.test(versionId)) throw errors.notFound(`${type}/${id} has no version '${versionId.slice(0, 20)}'`);
     const version = await this.store.vread(type, id, vid);
     if (!version) throw errors.notFound(`${type}/${id} has no version ${vid}`);
     if (version.deleted || !version.resource) throw errors.gone(`Version ${vid} of ${type}/${id} is a deletion`);
+    // The version must be permitted as it was, and the resource as it is now (it may have moved out of reach).
+    if (decision) {
+      await this.guard!.assertPermits(type, version.resource, decision, false);
+      await this.assertCurrentPermitted(type, id, 'r');
+    }
     return version as StoredVersion & { resource: Resource };
   }
 
@@ -138,6 +178,8 @@ export class ResourceService {
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
     // A transaction may have assigned it already, so references to the entry could be rewritten.
     const id = options.id ?? newId();
+    const decision = this.allow(type, 'c');
+    if (decision) await this.guard!.assertPermits(type, { ...resource, id }, decision, false);
     try {
       const stored = { ...resource, id };
       return await this.watched(stored, () => this.store.create(stored, { sizeHint: options.sizeHint, index: this.indexValues(resource) }));
@@ -150,6 +192,12 @@ export class ResourceService {
     this.assertType(type);
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
+    this.assertMutable(type);
+    const decision = this.allow(type, 'u');
+    if (decision && decision.limits.length > 0) {
+      await this.assertCurrentPermitted(type, id, 'u');
+      await this.guard!.assertPermits(type, resource, decision, false);
+    }
     try {
       return await this.watched(resource, () => this.store.update(resource, { ...options, index: this.indexValues(resource) }));
     } catch (err) {
@@ -168,12 +216,16 @@ export class ResourceService {
   async patch(type: string, id: string, change: (current: Resource) => unknown, options: PatchOptions = {}): Promise<StoredVersion> {
     this.assertType(type);
     this.assertId(id);
+    this.assertMutable(type);
+    const decision = this.allow(type, 'u');
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(type, id);
+      if (decision) await this.guard!.assertPermits(type, current.resource, decision, true);
       if (options.ifMatch !== undefined && current.versionId !== options.ifMatch) {
         throw errors.preconditionFailed(`${type}/${id}: version ${options.ifMatch} is not the current version (${current.versionId})`);
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
+      if (decision) await this.guard!.assertPermits(type, resource, decision, false);
       try {
         const index = this.indexValues(resource);
         return (await this.watched(resource, () => this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index }))).version;
@@ -205,6 +257,8 @@ export class ResourceService {
   async delete(type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
     this.assertType(type);
     this.assertId(id);
+    this.assertMutable(type);
+    await this.assertCurrentPermitted(type, id, 'd');
     try {
       const previous = this.watcher?.watches(type) ? (await this.store.read(type, id))?.resource : undefined;
       const deleted = await this.store.delete(type, id, options);
@@ -215,13 +269,27 @@ export class ResourceService {
     }
   }
 
-  history(query: HistoryQuery): Promise<HistoryPage> {
+  async history(query: HistoryQuery): Promise<HistoryPage> {
     if (query.type) this.assertType(query.type);
     if (query.id) this.assertId(query.id);
+    if (this.guard?.active) {
+      if (query.type && query.id) {
+        const decision = this.guard.require(query.type, 'r');
+        if (decision.limits.length > 0) {
+          const current = await this.store.read(query.type, query.id);
+          if (!current?.resource) throw forbidden(`the history of ${query.type}/${query.id} is outside what this caller may reach`);
+          await this.guard.assertPermits(query.type, current.resource, decision, true);
+        }
+      } else {
+        for (const type of query.type ? [query.type] : this.definitions.resourceTypes) this.guard.requireUnlimited(type, 'r', 'History across resources');
+      }
+    }
     return this.store.history(query);
   }
 
   async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion> {
+    this.assertMutable(type);
+    await this.assertCurrentPermitted(type, id, 'u');
     const changed = await this.store.changeMeta(type, id, versionId, change);
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
     return changed;
@@ -239,8 +307,10 @@ export class ResourceService {
   }
 
   /** One page of search results (criteria already parsed and resolved: src/fhir/search). */
-  search(type: string, query: SearchQuery): Promise<SearchPage> {
+  async search(type: string, query: SearchQuery): Promise<SearchPage> {
     this.assertType(type);
+    const decision = this.allow(type, 's');
+    if (decision && decision.limits.length > 0) query = { ...query, criteria: [...query.criteria, ...(await this.guard!.criteria(type, decision))] };
     return this.store.search(type, query).catch((err: unknown) => {
       if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
       throw err;
@@ -250,24 +320,29 @@ export class ResourceService {
   /** One page of contained resources of `type` matching already resolved criteria (`_contained`). */
   searchContained(type: string, query: ContainedSearchQuery): Promise<ContainedPage> {
     this.assertType(type);
+    if (this.guard?.active) this.guard.requireUnlimited(type, 's', 'Searching contained resources');
     return this.store.searchContained(type, query).catch((err: unknown) => {
       if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
       throw err;
     });
   }
 
-  matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
+  /** Ids matching the criteria among what the caller may see (chains, _has, conditions). */
+  async matchIds(type: string, criteria: Criterion[], limit: number): Promise<string[]> {
     this.assertType(type);
-    return this.store.matchIds(type, criteria, limit);
+    const narrowed = await this.narrow(type, criteria, 's');
+    return narrowed ? this.store.matchIds(type, narrowed, limit) : [];
   }
 
-  matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
+  async matchReferences(type: string, criteria: Criterion[], p: string, limit: number): Promise<string[]> {
     this.assertType(type);
-    return this.store.matchReferences(type, criteria, p, limit);
+    const narrowed = await this.narrow(type, criteria, 's');
+    return narrowed ? this.store.matchReferences(type, narrowed, p, limit) : [];
   }
 
   /** Re-extracts and stores the search index of these current versions (no new versions): `$reindex`. */
   async reindex(type: string, versions: readonly StoredVersion[]): Promise<number> {
+    if (this.guard?.active) this.guard.requireUnlimited(type, 'u', '$reindex');
     const entries = versions.flatMap((v) => (v.resource ? [{ id: v.id, versionId: v.versionId, index: this.indexValues(v.resource) }] : []));
     return entries.length > 0 ? this.store.rewriteIndex(type, entries) : 0;
   }
@@ -275,7 +350,10 @@ export class ResourceService {
   /** Current resources matching the criteria, at most `limit` (for _include/_revinclude). */
   async readCurrent(type: string, criteria: Criterion[], limit: number): Promise<Resource[]> {
     if (!this.definitions.isResourceType(type)) return [];
-    const page = await this.store.search(type, { criteria, sort: [], count: limit, total: false });
+    // Included resources the caller may not read are left out, not refused.
+    const narrowed = await this.narrow(type, criteria, 'r');
+    if (!narrowed) return [];
+    const page = await this.store.search(type, { criteria: narrowed, sort: [], count: limit, total: false });
     return page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
   }
 
@@ -291,6 +369,7 @@ export class ResourceService {
   }
 
   metaInUse(types: readonly string[]) {
+    if (this.guard?.active) for (const type of types) this.guard.requireUnlimited(type, 'r', '$meta across resources');
     return this.store.metaInUse(types);
   }
 

@@ -78,8 +78,8 @@ export type Criterion =
   | { index: 'id'; ids: string[]; not?: boolean }
   /** `_lastUpdated`, compared on the stored version timestamp. */
   | { index: 'lastUpdated'; values: DateValue[] }
-  /** At least one of these holds (compartment membership: any of several reference parameters). */
-  | { index: 'any'; of: Criterion[] };
+  /** At least one of these holds (compartment membership: any of several reference parameters); `not`: none holds. */
+  | { index: 'any'; of: Criterion[]; not?: boolean };
 
 export type IndexName = 'str' | 'tok' | 'ref' | 'date' | 'num' | 'qty' | 'uri' | 'comp';
 

@@ -7,6 +7,7 @@ import { responseFormat } from './negotiate';
 import { FhirError, issue } from '../outcomes';
 import { unauthorized } from '../../auth/authenticate';
 import { isPublicRequest } from '../../auth/public-routes';
+import { runWithAccess } from '../../auth/request-access';
 
 /** A Binary read may be answered with the raw content in any type, so Accept is not checked there. */
 function mayAnswerRaw(req: FhirRequest): boolean {
@@ -17,7 +18,8 @@ export async function dispatch(ctx: FhirContext, req: FhirRequest): Promise<Fhir
   if (!mayAnswerRaw(req)) responseFormat(req);
   const match = matchRoute(req.method, req.segments);
   if (req.access.mode === 'anonymous' && !isPublicRequest(req)) throw unauthorized();
-  if (match.route) return match.route.handle(ctx, req, match.params);
+  const route = match.route;
+  if (route) return runWithAccess(req.access, () => route.handle(ctx, req, match.params));
   if (match.allowed.length > 0) {
     throw new FhirError(
       [issue('not-supported', `${req.method} is not allowed on this path; use ${match.allowed.join(', ')}`)],

@@ -201,6 +201,7 @@ export function compileCriterion(criterion: Criterion): Document {
     case 'id':
       return { _id: criterion.not ? { $nin: criterion.ids } : { $in: criterion.ids } };
     case 'any':
+      if (criterion.not) return criterion.of.length > 0 ? { $nor: criterion.of.map(compileCriterion) } : {};
       return criterion.of.length > 0 ? anyOf(criterion.of.map(compileCriterion)) : { _id: { $in: [] } };
     case 'lastUpdated':
       return anyOf(criterion.values.flatMap((value) => dateConditions(value).map(onInstant)));

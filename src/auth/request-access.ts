@@ -1,0 +1,42 @@
+/**
+ * The Access of the request being served, carried through every await by AsyncLocalStorage, so
+ * each data path (reads, searches, includes, chains, operations, bundle entries) is checked in
+ * one place, ResourceService, without passing it through every signature. Work outside any
+ * request (start-up, background jobs the server runs for itself) has no Access and is trusted;
+ * server-side work inside a request that must not be limited by the caller runs asSystem().
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Access } from './access';
+
+interface Frame {
+  access: Access | undefined;
+  /** Per-request memo (e.g. the patients a clinician is assigned to). */
+  memo: Map<string, unknown>;
+}
+
+const storage = new AsyncLocalStorage<Frame>();
+
+export function runWithAccess<T>(access: Access, fn: () => T): T {
+  const current = storage.getStore();
+  // Bundle entries run inside their Bundle's request: keep its frame (and memo).
+  if (current && current.access === access) return fn();
+  return storage.run({ access, memo: new Map() }, fn);
+}
+
+/** Runs `fn` as the server itself (no caller limits), e.g. writing AuditEvents. */
+export function asSystem<T>(fn: () => T): T {
+  return storage.run({ access: undefined, memo: new Map() }, fn);
+}
+
+/** The caller's Access, or undefined for the server's own work. */
+export function currentAccess(): Access | undefined {
+  return storage.getStore()?.access;
+}
+
+/** A value computed once per request (undefined outside requests: computed every time). */
+export function requestMemo<T>(key: string, compute: () => T): T {
+  const frame = storage.getStore();
+  if (!frame) return compute();
+  if (!frame.memo.has(key)) frame.memo.set(key, compute());
+  return frame.memo.get(key) as T;
+}
