@@ -66,7 +66,9 @@ export async function postBundle(server: ServerHandle, bundle: ClonedBundle, pre
   let text: string;
   let status: number;
   try {
-    const response = await fetch(`${server.baseUrl}/fhir`, { method: 'POST', headers, body: bundle.body });
+    // A view on the Buffer's bytes, no copy: the DOM lib's BodyInit (pulled in by some dependencies' types) takes no Buffer.
+    const body = new Uint8Array(bundle.body.buffer as ArrayBuffer, bundle.body.byteOffset, bundle.body.byteLength);
+    const response = await fetch(`${server.baseUrl}/fhir`, { method: 'POST', headers, body });
     status = response.status;
     text = await response.text();
   } catch (err) {

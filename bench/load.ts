@@ -15,7 +15,20 @@ export interface Scenario {
   path(n: number): string;
   /** Body for the n-th request. */
   body?(n: number): string;
+  /** Headers sent with every request besides Accept and Content-Type (e.g. Authorization). */
+  headers?: Record<string, string>;
   expectedStatus: number;
+  /**
+   * What the requests store besides their answer, in the background (AuditEvents): counted in the
+   * store before and after each measured window, with the server idle and flushed at both ends.
+   */
+  stored?: StoredCounter;
+}
+
+export interface StoredCounter {
+  /** What is counted, e.g. `AuditEvents`. */
+  what: string;
+  count(): Promise<number>;
 }
 
 export interface LoadSettings {
@@ -48,11 +61,18 @@ export interface LoadResult {
   engineCpuMs?: number;
   /** Share of all CPUs of the machine that was busy during the run, 0..1. */
   machineBusy?: number;
+  /** With `scenario.stored`: how many were stored per request the server handled in the window. */
+  stored?: StoredPerRequest;
+}
+
+export interface StoredPerRequest {
+  what: string;
+  perRequest: number;
 }
 
 function requests(scenario: Scenario): AutocannonRequest[] {
   let n = 0;
-  const headers: Record<string, string> = { accept: 'application/fhir+json' };
+  const headers: Record<string, string> = { accept: 'application/fhir+json', ...scenario.headers };
   if (scenario.body) headers['content-type'] = 'application/fhir+json';
   return [
     {
@@ -82,18 +102,22 @@ function cannon(scenario: Scenario, settings: LoadSettings, seconds: number): Pr
 /** `label` names the server's CPU profile of the measured window, when it profiles. */
 export async function runLoad(scenario: Scenario, settings: LoadSettings, label?: string): Promise<LoadResult> {
   if (settings.warmupSeconds > 0) await cannon(scenario, settings, settings.warmupSeconds);
-  if (settings.drain) await scenario.server.idle();
+  // Counting what the requests store in the background needs every earlier request's writes done.
+  const drain = settings.drain || scenario.stored !== undefined;
+  if (drain) await scenario.server.idle();
+  const storedBefore = await scenario.stored?.count();
 
   const engineBefore = engineCpu(settings.enginePids);
   const machineBefore = machineTicks();
   const driverBefore = process.cpuUsage();
   await scenario.server.measureStart(label);
   const result = await cannon(scenario, settings, settings.durationSeconds);
-  if (settings.drain) await scenario.server.idle();
+  if (drain) await scenario.server.idle();
   const server = await scenario.server.measureStop();
   const driver = process.cpuUsage(driverBefore);
   const machineAfter = machineTicks();
   const engineAfter = engineCpu(settings.enginePids);
+  const storedAfter = await scenario.stored?.count();
 
   const completed = result.requests.total;
   const bad = result.non2xx + result.errors + result.timeouts;
@@ -114,6 +138,10 @@ export async function runLoad(scenario: Scenario, settings: LoadSettings, label?
     engineCpuMs: engineBefore !== undefined && engineAfter !== undefined ? engineAfter - engineBefore : undefined,
     machineBusy:
       machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) : undefined,
+    stored:
+      scenario.stored && storedBefore !== undefined && storedAfter !== undefined
+        ? { what: scenario.stored.what, perRequest: (storedAfter - storedBefore) / server.requests }
+        : undefined,
   };
 }
 

@@ -6,7 +6,10 @@ export type ServerKind = 'baobab' | 'bare';
 export type Command =
   | { id: number; type: 'measure-start'; /** With profiling on: CPU-profile this window into `<label>.cpuprofile`. */ label?: string }
   | { id: number; type: 'measure-stop' }
-  /** Answered once no request is being handled (slow searches go on after the load generator hangs up). */
+  /**
+   * Answered once no request is being handled (slow searches go on after the load generator hangs up)
+   * and what requests buffered for background writes (AuditEvents) is stored.
+   */
   | { id: number; type: 'idle' }
   | { id: number; type: 'shutdown' };
 
@@ -28,7 +31,8 @@ export interface Measurement {
 
 /** Server → driver. */
 export type Reply =
-  | { type: 'ready'; port: number; engine?: string }
+  /** `token`: with `auth`, a bearer token the server issued for the load generator. */
+  | { type: 'ready'; port: number; engine?: string; token?: string }
   | { type: 'failed'; message: string }
   | { id: number; type: 'ok' }
   | { id: number; type: 'measurement'; measurement: Measurement };
@@ -59,6 +63,11 @@ export interface ServerOptions {
   /** Bare only: how many stored patients to serve, ids `${idPrefix}${n}`. */
   patientCount: number;
   idPrefix: string;
+  /**
+   * Baobab only: authentication and audit on (every /fhir request needs a bearer token, reads of
+   * patient data write AuditEvents); the process issues an admin token at start and reports it.
+   */
+  auth?: boolean;
   /** Baobab only: another checkout whose src/ to run (default: this one). */
   root?: string;
   /** When set, measurement windows with a label are CPU-profiled (V8 inspector) into this folder. */

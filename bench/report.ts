@@ -1,7 +1,7 @@
 /** Aggregates the rounds (medians), prints the table and writes it into BENCHMARKS.md. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IngestResult, IngestRoundTrips } from './ingest';
-import type { LoadResult } from './load';
+import type { LoadResult, StoredPerRequest } from './load';
 import type { MachineInfo } from './machine';
 import type { RoundTrips } from './round-trips';
 import type { QueryProbe, SearchQuery } from './search';
@@ -52,6 +52,8 @@ export interface Row {
   engineCpuMsPerRequest?: number;
   machineBusy?: number;
   roundTrips?: RoundTrips;
+  /** What the requests stored in the background (AuditEvents) per request handled, median of rounds. */
+  stored?: StoredPerRequest;
   perRound: number[];
   failures: number;
 }
@@ -92,6 +94,7 @@ export function aggregate(
     }
     const engine = results.map((r) => (r.engineCpuMs === undefined ? NaN : r.engineCpuMs / r.requests));
     const busy = results.map((r) => r.machineBusy ?? NaN);
+    const stored = results.flatMap((r) => (r.stored ? [r.stored] : []));
     return {
       scenario,
       baseline,
@@ -109,6 +112,7 @@ export function aggregate(
       engineCpuMsPerRequest: engine.some(Number.isFinite) ? median(engine) : undefined,
       machineBusy: busy.some(Number.isFinite) ? median(busy) : undefined,
       roundTrips: roundTrips.get(scenario),
+      stored: stored.length > 0 ? { what: stored[0]!.what, perRequest: median(stored.map((s) => s.perRequest)) } : undefined,
       perRound: results.map((r) => r.requestsPerSecond),
       failures: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
     };
@@ -149,6 +153,17 @@ function fmt(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 }
 
+/** One line per scenario whose requests store something in the background (AuditEvents per read). */
+export function storedLines(rows: Row[]): string[] {
+  return rows
+    .filter((r) => r.stored || r.roundTrips?.stored)
+    .map((r) => {
+      const what = r.stored?.what ?? r.roundTrips!.stored!.what;
+      const sample = r.roundTrips?.stored ? `; ${fmt(r.roundTrips.stored.perRequest, 2)} in the ${r.roundTrips.requests} sequential requests of the round-trip count` : '';
+      return `${r.scenario}: ${what} stored per request ${fmt(r.stored?.perRequest, 2)} under load (per request the server handled in the measured window)${sample}`;
+    });
+}
+
 function commandsText(rt: RoundTrips | undefined): string {
   if (!rt) return '–';
   const parts = Object.entries(rt.byCommand).map(([name, n]) => `${name} ${Number.isInteger(n) ? n : n.toFixed(2)}`);
@@ -183,6 +198,8 @@ export function markdown(rows: Row[], info: RunInfo, results: Verdict[]): string
     );
   }
   lines.push('', 'Throughput of each round (req/s): ' + rows.map((r) => `${r.scenario} ${r.perRound.map((v) => v.toFixed(0)).join(' / ')}`).join('; ') + '.', '');
+  const stored = storedLines(rows);
+  if (stored.length > 0) lines.push(...stored.map((line) => `- ${line}.`), '');
   lines.push('Targets:', '');
   for (const v of results) lines.push(`- ${v.ok ? '✅' : '❌'} ${v.scenario}: ${v.what}`);
   lines.push('');
@@ -359,7 +376,7 @@ export function consoleTable(rows: Row[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(header), ...body.map(line)].join('\n');
+  return [line(header), ...body.map(line), ...storedLines(rows)].join('\n');
 }
 
 // ---------------------------------------------------------------- search

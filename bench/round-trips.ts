@@ -3,7 +3,7 @@
  * the server counts the commands its driver starts (command monitoring), then divide.
  */
 import { performance } from 'node:perf_hooks';
-import type { Scenario } from './load';
+import type { Scenario, StoredPerRequest } from './load';
 
 export interface RoundTrips {
   scenario: string;
@@ -13,16 +13,19 @@ export interface RoundTrips {
   byCommand: Record<string, number>;
   /** Wall time of each request, ms (sent one at a time, so no queueing). */
   latenciesMs: number[];
+  /** With `scenario.stored`: how many were stored per request (e.g. AuditEvents per read). */
+  stored?: StoredPerRequest;
 }
 
 export async function sendOne(scenario: Scenario, n: number): Promise<Response> {
   const body = scenario.body?.(n);
-  const headers: Record<string, string> = { accept: 'application/fhir+json' };
+  const headers: Record<string, string> = { accept: 'application/fhir+json', ...scenario.headers };
   if (body !== undefined) headers['content-type'] = 'application/fhir+json';
   return fetch(`${scenario.server.baseUrl}${scenario.path(n)}`, { method: scenario.method, headers, body });
 }
 
 export async function measureRoundTrips(scenario: Scenario, count: number, offset = 0): Promise<RoundTrips> {
+  const storedBefore = await scenario.stored?.count();
   await scenario.server.measureStart();
   const latenciesMs: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -35,12 +38,19 @@ export async function measureRoundTrips(scenario: Scenario, count: number, offse
       throw new Error(`${scenario.name}: expected ${scenario.expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`);
     }
   }
+  // Writes made in the background (AuditEvents, stored in batches) count for the requests that caused them.
+  await scenario.server.idle();
   const { commands } = await scenario.server.measureStop();
+  const storedAfter = await scenario.stored?.count();
   const byCommand: Record<string, number> = {};
   let total = 0;
   for (const [name, n] of Object.entries(commands)) {
     byCommand[name] = n / count;
     total += n;
   }
-  return { scenario: scenario.name, requests: count, perRequest: total / count, byCommand, latenciesMs };
+  const stored =
+    scenario.stored && storedBefore !== undefined && storedAfter !== undefined
+      ? { what: scenario.stored.what, perRequest: (storedAfter - storedBefore) / count }
+      : undefined;
+  return { scenario: scenario.name, requests: count, perRequest: total / count, byCommand, latenciesMs, stored };
 }

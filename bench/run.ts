@@ -7,7 +7,8 @@
  *
  * Environment: MONGODB_URL (a real MongoDB; default: mongo-java-server, memory backend),
  * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
- * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list, default all),
+ * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list of scenario names, default all;
+ * `read-auth` stands for `read (auth+audit)`),
  * BENCH_FLOORS=0 (skip the bare-express-plus-MongoDB scenarios),
  * BENCH_CANDIDATE=<dir> (also run the Baobab scenarios on another checkout's src/, e.g. a patched copy, in
  * the same run: an A/B comparison that the machine's noise does not blur; BENCHMARKS.md is then left alone),
@@ -33,7 +34,7 @@ import { patientId, patientWithId, examplePatient } from './fixtures';
 import { clearIngested, measureIngestRoundTrips, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { runLoad } from './load';
-import type { LoadResult, LoadSettings, Scenario } from './load';
+import type { LoadResult, LoadSettings, Scenario, StoredCounter } from './load';
 import { childPids, machineInfo } from './machine';
 import { measureRoundTrips, sendOne } from './round-trips';
 import type { RoundTrips } from './round-trips';
@@ -69,6 +70,11 @@ function intEnv(name: string, fallback: number, min = 0): number {
   return value;
 }
 
+/** Reads with authentication and audit on (issue 5), against a Baobab process of their own. */
+const READ_AUTH = 'read (auth+audit)';
+/** Names BENCH_SCENARIOS also accepts, for scenarios whose name is awkward in a shell. */
+const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH };
+
 const settings = {
   durationSeconds: intEnv('BENCH_DURATION', 10, 1),
   warmupSeconds: intEnv('BENCH_WARMUP', 2),
@@ -82,7 +88,11 @@ const settings = {
   keepDb: ['1', 'true', 'yes'].includes((process.env.BENCH_KEEP_DB ?? '').toLowerCase()),
   floors: !['0', 'false', 'no'].includes((process.env.BENCH_FLOORS ?? '').toLowerCase()),
   candidate: process.env.BENCH_CANDIDATE ? resolve(process.env.BENCH_CANDIDATE) : undefined,
-  only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  only: (process.env.BENCH_SCENARIOS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => ALIASES[s] ?? s),
   ingestResources: intEnv('BENCH_INGEST_RESOURCES', 20_000, 1),
   ingestRoundTripBundles: intEnv('BENCH_INGEST_ROUND_TRIPS', 10, 1),
   ingestPrefer: process.env.BENCH_INGEST_PREFER || undefined,
@@ -92,9 +102,11 @@ const settings = {
 };
 
 const ID_PREFIX = 'bench-';
-const BASELINES: Record<string, string> = { read: 'bare GET', create: 'bare POST', update: 'bare POST' };
+/** The collection (and history type) of the AuditEvents the auth scenario writes. */
+const AUDIT_EVENTS = 'AuditEvent';
+const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', update: 'bare POST' };
 /** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
-const FLOORS: Record<string, string> = { read: 'bare GET+find', create: 'bare POST+2 inserts', update: 'bare POST+2 inserts' };
+const FLOORS: Record<string, string> = { read: 'bare GET+find', [READ_AUTH]: 'bare GET+find', create: 'bare POST+2 inserts', update: 'bare POST+2 inserts' };
 /** The scenario group of BENCH_SCENARIOS that selects the transaction ingest runs. */
 const INGEST_GROUP = 'ingest';
 const INGEST_CLIENTS = [1, 4];
@@ -103,6 +115,7 @@ const INGEST_TARGET = { clients: 4, minResourcesPerSecond: 2000 };
 const SEARCH_GROUP = 'search';
 const TARGETS: Target[] = [
   { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
+  { scenario: READ_AUTH, minRatio: 0.35 },
   { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
   { scenario: 'update', maxRoundTrips: 2 },
 ];
@@ -133,13 +146,34 @@ function updateScenario(server: ServerHandle, count: number): Scenario {
   };
 }
 
-function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle): Scenario[] {
+/** The Baobab process with authentication and audit on, and how to count the AuditEvents it stores. */
+interface AuthServer {
+  server: ServerHandle;
+  auditEvents: StoredCounter;
+}
+
+function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, auth?: AuthServer): Scenario[] {
   const createBody = JSON.stringify(examplePatient());
   const id = (n: number) => patientId(ID_PREFIX, n % count);
+  const readAuth: Scenario[] = auth
+    ? [
+        {
+          name: READ_AUTH,
+          baseline: BASELINES[READ_AUTH],
+          server: auth.server,
+          method: 'GET',
+          path: (n) => `/fhir/Patient/${id(n)}`,
+          headers: { authorization: `Bearer ${auth.server.token}` },
+          expectedStatus: 200,
+          stored: auth.auditEvents,
+        },
+      ]
+    : [];
   const all: Array<Scenario & { floor?: boolean }> = [
     { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${id(n)}`, expectedStatus: 200 },
     { name: FLOORS.read!, floor: true, server: bare, method: 'GET', path: (n) => `/bare-db/Patient/${id(n)}`, expectedStatus: 200 },
     { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${id(n)}`, expectedStatus: 200 },
+    ...readAuth,
     { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
     { name: FLOORS.create!, floor: true, server: bare, method: 'POST', path: () => '/bare-db/Patient', body: () => createBody, expectedStatus: 201 },
     { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
@@ -151,7 +185,11 @@ function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floo
   return withCandidate.filter((s) => floors || !s.floor);
 }
 
-/** Puts the store back to the seeded patients (their latest versions), so every scenario starts with `count` resources. */
+/**
+ * Puts the store back to the seeded patients (their latest versions), so every scenario starts with
+ * `count` resources; removes the AuditEvents the auth scenario wrote (straight from the database:
+ * the API refuses to delete them).
+ */
 async function resetStore(client: MongoClient, database: string, count: number): Promise<number> {
   const db = client.db(database);
   const ids = Array.from({ length: count }, (_, n) => patientId(ID_PREFIX, n));
@@ -160,6 +198,8 @@ async function resetStore(client: MongoClient, database: string, count: number):
   await db.collection('history').deleteMany({ t: 'Patient', $or: [{ i: { $nin: ids } }, { v: { $gt: 1 } }] });
   await db.collection(BARE_DB_COLLECTION).deleteMany({});
   await db.collection(BARE_DB_HISTORY).deleteMany({});
+  await db.collection(AUDIT_EVENTS).deleteMany({});
+  await db.collection('history').deleteMany({ t: AUDIT_EVENTS });
   return stored;
 }
 
@@ -271,6 +311,7 @@ async function main(): Promise<void> {
   const asked = (group: string) => settings.only.includes(group) || (settings.only.length === 0 && existsSync(SYNTHEA_DIR));
   const ingestAsked = asked(INGEST_GROUP);
   const searchAsked = asked(SEARCH_GROUP);
+  const authAsked = settings.only.length === 0 || settings.only.includes(READ_AUTH);
   if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest and search skipped`);
   const clones = ingestAsked || searchAsked ? SyntheaClones.load() : undefined;
   const database = `baobab_bench_${started.toString(36)}`;
@@ -286,6 +327,7 @@ async function main(): Promise<void> {
   const admin = new MongoClient(url);
   let bare: ServerHandle | undefined;
   let baobab: ServerHandle | undefined;
+  let baobabAuth: ServerHandle | undefined;
   const roundTrips = new Map<string, RoundTrips>();
   const stopLater: Array<() => Promise<void> | undefined> = [];
   try {
@@ -296,11 +338,13 @@ async function main(): Promise<void> {
     const serverOptions = { logLevel: settings.logLevel, patientCount: settings.patients, idPrefix: ID_PREFIX };
     const baobabOptions = { kind: 'baobab' as const, mongodbUrl: url, mongodbDatabase: database, ...serverOptions };
     let counter: ServerHandle;
+    let authCounter: ServerHandle | undefined;
+    const auditEvents: StoredCounter = { what: 'AuditEvents', count: () => admin.db(database).collection(AUDIT_EVENTS).countDocuments({}) };
     const candidate = settings.candidate
       ? await ServerHandle.start({ ...baobabOptions, root: settings.candidate, monitorCommands: false })
       : undefined;
     stopLater.push(() => candidate?.stop());
-    [bare, baobab, counter] = await Promise.all([
+    [bare, baobab, counter, baobabAuth, authCounter] = await Promise.all([
       ServerHandle.start({
         kind: 'bare',
         mongodbUrl: settings.floors ? url : undefined,
@@ -313,25 +357,35 @@ async function main(): Promise<void> {
       // under load runs without it, and a second Baobab process counts the round trips.
       ServerHandle.start({ ...baobabOptions, monitorCommands: false, profileDir: settings.profile ? profileDir : undefined }),
       ServerHandle.start({ ...baobabOptions, monitorCommands: true }),
+      // Authentication and audit on, same database (so the same seeded Patients): under load, and counting.
+      authAsked ? ServerHandle.start({ ...baobabOptions, auth: true, monitorCommands: false, profileDir: settings.profile ? profileDir : undefined }) : undefined,
+      authAsked ? ServerHandle.start({ ...baobabOptions, auth: true, monitorCommands: true }) : undefined,
     ]);
-    console.log(`servers: bare express pid ${bare.pid}, Baobab pid ${baobab.pid} (round-trip counter pid ${counter.pid}); storing ${settings.patients} Patients…`);
+    console.log(
+      `servers: bare express pid ${bare.pid}, Baobab pid ${baobab.pid} (round-trip counter pid ${counter.pid})` +
+        (baobabAuth && authCounter ? `, Baobab with auth+audit pid ${baobabAuth.pid} (round-trip counter pid ${authCounter.pid})` : '') +
+        `; storing ${settings.patients} Patients…`,
+    );
     try {
       await seed(counter, settings.patients, settings.connections);
       // Exact round trips: sequential requests, commands counted in the (monitored) server process.
-      for (const scenario of scenarios(bare, counter, settings.patients, false).filter((s) => s.server === counter)) {
+      const counting = scenarios(bare, counter, settings.patients, false, undefined, authCounter && { server: authCounter, auditEvents });
+      for (const scenario of counting.filter((s) => s.server === counter || s.server === authCounter)) {
         const rt = await measureRoundTrips(scenario, settings.roundTripRequests);
         roundTrips.set(scenario.name, rt);
-        console.log(`round trips: ${scenario.name} ${rt.perRequest} per request ${JSON.stringify(rt.byCommand)}`);
+        const stored = rt.stored ? `; ${rt.stored.perRequest.toFixed(2)} ${rt.stored.what} stored per request` : '';
+        console.log(`round trips: ${scenario.name} ${rt.perRequest} per request ${JSON.stringify(rt.byCommand)}${stored}`);
       }
     } finally {
-      await counter.stop();
+      await Promise.all([counter.stop(), authCounter?.stop()]);
     }
     await resetStore(admin, database, settings.patients);
 
-    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate);
+    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, baobabAuth && { server: baobabAuth, auditEvents });
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0 && !clones) {
-      throw new Error(`BENCH_SCENARIOS matched none of: ${[...all.map((s) => s.name), INGEST_GROUP, SEARCH_GROUP].join(', ')}`);
+      const names = [...all.map((s) => s.name), ...Object.keys(ALIASES), INGEST_GROUP, SEARCH_GROUP];
+      throw new Error(`BENCH_SCENARIOS matched none of: ${names.join(', ')}`);
     }
 
     const load: LoadSettings = {
@@ -360,7 +414,8 @@ async function main(): Promise<void> {
             `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  server CPU ${cpu.toFixed(3)} ms/req  ` +
             `event loop ${(result.server.eventLoopUtilization * 100).toFixed(0)} %`,
         );
-        if ((scenario.method !== 'GET' && scenario.server !== bare) || scenario.name === FLOORS.create) {
+        // Writes, and the AuditEvents of the auth scenario's reads.
+        if ((scenario.method !== 'GET' && scenario.server !== bare) || scenario.name === FLOORS.create || scenario.stored) {
           largestStore = Math.max(largestStore, await resetStore(admin, database, settings.patients));
         }
       }
@@ -385,6 +440,13 @@ async function main(): Promise<void> {
         : 'The database runs where MONGODB_URL points; its CPU is not counted here.',
       `Create scenarios store new Patients for ${settings.durationSeconds} s (up to ${largestStore} Patients at the end of one); the store is put back to ${settings.patients} Patients after each write scenario.`,
       ...(candidate ? [`Scenarios marked (candidate) run the src/ of ${settings.candidate}.`] : []),
+      ...(baobabAuth
+        ? [
+            `${READ_AUTH} runs against another Baobab process on the same database, started with authentication and audit on: every request carries a bearer token ` +
+              'that process issued at start (RS256 JWT, an admin user with scope user/*.cruds), so the token check, the role and scope checks and the AuditEvent of each read all run; ' +
+              'AuditEvents are stored in the background in batches, and deleted after the scenario.',
+          ]
+        : []),
       'Round trips are counted with driver command monitoring in a second Baobab process (same code, same database); the process under load runs without monitoring, which costs the driver 0.03-0.08 ms per command here.',
     ];
     if (settings.profile) notes.push('This run was CPU-profiled: absolute figures are lower than usual.');
@@ -419,7 +481,7 @@ async function main(): Promise<void> {
       console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
     }
   } finally {
-    await Promise.allSettled([bare?.stop(), baobab?.stop(), ...stopLater.map((stop) => stop())]);
+    await Promise.allSettled([bare?.stop(), baobab?.stop(), baobabAuth?.stop(), ...stopLater.map((stop) => stop())]);
     if (!settings.keepDb) await admin.db(database).dropDatabase().catch(() => undefined);
     await admin.close().catch(() => undefined);
     await engine?.stop();

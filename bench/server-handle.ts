@@ -19,6 +19,8 @@ export class ServerHandle {
     readonly kind: ServerOptions['kind'],
     readonly child: ChildProcess,
     readonly port: number,
+    /** With `auth`: the bearer token the server issued for the load generator. */
+    readonly token?: string,
   ) {
     child.on('message', (reply: Reply) => {
       if (!('id' in reply)) return;
@@ -60,7 +62,10 @@ export class ServerHandle {
           clearTimeout(timer);
           child.off('exit', onExit);
           child.off('message', onMessage);
-          resolve(new ServerHandle(options.kind, child, reply.port));
+          if (options.auth && !reply.token) {
+            child.kill('SIGKILL');
+            reject(new Error(`${options.kind} server started with auth but issued no token`));
+          } else resolve(new ServerHandle(options.kind, child, reply.port, reply.token));
         } else if (reply.type === 'failed') {
           clearTimeout(timer);
           child.off('exit', onExit);
@@ -87,7 +92,10 @@ export class ServerHandle {
     await this.call('measure-start', label);
   }
 
-  /** Resolves once the server handles no request (or gave up waiting, after a few minutes). */
+  /**
+   * Resolves once the server handles no request (or gave up waiting, after a few minutes) and has
+   * stored what it buffered for background writes (AuditEvents).
+   */
   async idle(): Promise<void> {
     await this.call('idle');
   }

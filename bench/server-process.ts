@@ -1,7 +1,8 @@
 /**
  * One server under test, in its own process so that the load generator (bench/run.ts) does not
  * share its event loop. `kind` (from BENCH_SERVER_OPTIONS) picks:
- *  - `baobab`: the real app, buildApp(Container.create(...)), against MONGODB_URL;
+ *  - `baobab`: the real app, buildApp(Container.create(...)), against MONGODB_URL; with `auth`,
+ *              authentication and audit on, and a bearer token issued at start for the driver;
  *  - `bare`:   a bare express app with the same two shapes of work, minus FHIR and MongoDB:
  *              GET /bare/Patient/:id returns a stored Patient, POST /bare/Patient parses and echoes one.
  * Both listen on 127.0.0.1 port 0, report the port over IPC, and answer measure-start/measure-stop
@@ -168,7 +169,16 @@ interface Running {
   server: Server;
   close(): Promise<void>;
   engine?: string;
+  /** With `auth`: the bearer token the load generator sends. */
+  token?: string;
+  /** Stores what is buffered to be written in the background (AuditEvents). */
+  flush?(): Promise<void>;
 }
+
+/** The bench token outlives any run (the default access-token lifetime is an hour). */
+const TOKEN_TTL_SECONDS = 86_400;
+/** AuditLog.flush() stores one batch (≤ 500 events) per call; an idle server has far fewer buffered. */
+const AUDIT_FLUSHES = 10;
 
 async function startBaobab(): Promise<Running> {
   // Our own src/, or another checkout's (BENCH_CANDIDATE), loaded the same way.
@@ -182,12 +192,27 @@ async function startBaobab(): Promise<Running> {
     mongodbDatabase: options.mongodbDatabase ?? 'baobab_bench',
     logLevel: options.logLevel,
     seedDefinitions: false,
+    ...(options.auth ? { authEnabled: true, auditEnabled: true } : {}),
   });
   const container = await Container.create(config, { mongoOptions: { monitorCommands: options.monitorCommands } });
   if (options.monitorCommands) countCommands(container.mongoClient);
+  // An admin reading Patients: authentication, the role check, the scope check and the audit all run.
+  const token = options.auth
+    ? container.auth.tokens.issue(
+        { subject: 'bench', kind: 'user', role: 'admin', clientId: 'bench', scope: 'user/*.cruds', fhirUser: 'Practitioner/bench' },
+        TOKEN_TTL_SECONDS,
+      ).accessToken
+    : undefined;
   const server = await listen(buildApp(container));
+  const auditor = container.fhir.auditor;
   return {
     server,
+    token,
+    flush: auditor
+      ? async () => {
+          for (let i = 0; i < AUDIT_FLUSHES; i++) await auditor.flush();
+        }
+      : undefined,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await container.close();
@@ -228,10 +253,12 @@ function trackRequests(server: Server): void {
   });
 }
 
-async function whenIdle(): Promise<void> {
+/** No request in flight, and what they buffered for the background (AuditEvents) stored. */
+async function whenIdle(running: Running): Promise<void> {
   const deadline = Date.now() + IDLE_TIMEOUT_MS;
   while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   if (inFlight > 0) console.warn(`bench server: still ${inFlight} request(s) in flight after ${IDLE_TIMEOUT_MS / 1000} s`);
+  await running.flush?.();
 }
 
 function listen(app: express.Express): Promise<Server> {
@@ -263,7 +290,9 @@ async function main(): Promise<void> {
         void stopWindow().then((measurement) => send({ id: message.id, type: 'measurement', measurement }));
         break;
       case 'idle':
-        void whenIdle().then(() => send({ id: message.id, type: 'ok' }));
+        void whenIdle(running)
+          .catch((err: unknown) => console.warn('bench server: flushing before idle failed:', err))
+          .then(() => send({ id: message.id, type: 'ok' }));
         break;
       case 'shutdown':
         send({ id: message.id, type: 'ok' });
@@ -271,7 +300,7 @@ async function main(): Promise<void> {
         break;
     }
   });
-  send({ type: 'ready', port: (running.server.address() as AddressInfo).port });
+  send({ type: 'ready', port: (running.server.address() as AddressInfo).port, token: running.token });
 }
 
 main().catch((err: unknown) => {

@@ -26,6 +26,8 @@ import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
 import { AccessGuard } from './fhir/access-guard';
+import { AuditLog } from './audit/audit-log';
+import { Auditor } from './audit/auditor';
 import { scopeQueryCriteria } from './fhir/search/scope-query';
 import type { SearchIndex } from './fhir/search/extract/types';
 import type { AuthServices } from './auth/auth-services';
@@ -33,11 +35,24 @@ import { createAuthServices } from './auth/auth-services';
 import { MongoRefreshTokenStore } from './store/mongo/refresh-token-store';
 import { MongoRevocationStore } from './store/mongo/revocation-store';
 import { MongoSigningKeyStore } from './store/mongo/signing-key-store';
+import type { Redis } from 'ioredis';
+import { MongoAccountStore } from './store/mongo/account-store';
+import { AccountService, accountSettings } from './auth/accounts/account-service';
+import { fhirIdentities } from './auth/accounts/fhir-identities';
+import type { EmailQueue } from './jobs/email-queue';
+import { startEmailQueue } from './jobs/email-queue';
+import type { MailTransport } from './jobs/mail-transport';
+import { mailTransportFor } from './jobs/mail-transport';
+import { connectRedis } from './jobs/redis';
+import { SmartServer } from './auth/smart/smart-server';
+import { mongoSmartStores } from './store/mongo/smart-store';
 
 export interface ContainerOptions {
   logger?: Logger;
   /** Extra driver options (the benchmark uses command monitoring). */
   mongoOptions?: MongoClientOptions;
+  /** Where account emails go instead of SMTP/the log (tests read them there). */
+  mailTransport?: MailTransport;
 }
 
 export class Container {
@@ -50,6 +65,12 @@ export class Container {
     readonly mongoClient: MongoClient,
     private readonly engine: MongoEngine | undefined,
     readonly auth: AuthServices,
+    /** Commands (rate limits); keys under config.redisPrefix. */
+    readonly redis: Redis,
+    readonly emails: EmailQueue,
+    readonly accounts: AccountService,
+    /** The SMART App Launch authorization server (/oauth2, /.well-known, /admin/clients). */
+    readonly smart: SmartServer,
   ) {}
 
   static async create(config: Config, options: ContainerOptions = {}): Promise<Container> {
@@ -63,6 +84,8 @@ export class Container {
       url = engine.url;
     }
     const client = new MongoClient(url, { maxPoolSize: 64, ignoreUndefined: true, ...options.mongoOptions });
+    let redis: Redis | undefined;
+    let emails: EmailQueue | undefined;
     try {
       await client.connect();
       const store = new MongoFhirStore(client, client.db(config.mongodbDatabase), { journalRecoveryAgeMs: config.journalRecoveryAgeMs });
@@ -82,18 +105,44 @@ export class Container {
       const terminology = createTerminology(service);
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
       const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
+      if (config.authEnabled && config.auditEnabled) {
+        fhir.auditor = new Auditor(new AuditLog((event) => service.create('AuditEvent', event), logger), guard);
+      }
       const db = client.db(config.mongodbDatabase);
       const revocationStore = new MongoRevocationStore(db);
       await revocationStore.init();
       const refreshTokenStore = new MongoRefreshTokenStore(db);
       await refreshTokenStore.init();
       const auth = await createAuthServices(config, { signingKeys: new MongoSigningKeyStore(db), revocations: revocationStore, refreshTokens: refreshTokenStore });
-      const container = new Container(config, logger, store, definitions, fhir, client, engine, auth);
+      const connected = await connectRedis(config.redisUrl, logger);
+      redis = connected.redis;
+      const transport = options.mailTransport ?? mailTransportFor(config.smtpUrl, logger);
+      emails = await startEmailQueue({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, from: config.mailFrom, transport, logger, redisReachable: connected.reachable });
+      const accountStore = new MongoAccountStore(db);
+      await accountStore.init();
+      const accounts = new AccountService(accountStore, emails, fhirIdentities(service), accountSettings(config), logger);
+      const smartStores = mongoSmartStores(db);
+      await smartStores.init();
+      const smart = new SmartServer({
+        baseUrl,
+        auth,
+        stores: smartStores,
+        accounts: () => accounts,
+        resourceExists: async (type, id) => {
+          const found = await store.read(type, id);
+          return found !== undefined && !found.deleted;
+        },
+        patientOf: (fhirUser) => fhirIdentities(service).patientOf(fhirUser),
+      });
+      const container = new Container(config, logger, store, definitions, fhir, client, engine, auth, redis, emails, accounts, smart);
       await container.init();
+      await accounts.ensureAdmin();
       const loaded = await customParameters.load(service, logger);
       if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
       return container;
     } catch (err) {
+      await emails?.close().catch(() => undefined);
+      redis?.disconnect();
       await client.close().catch(() => undefined);
       await engine?.stop().catch(() => undefined);
       throw err;
@@ -140,7 +189,9 @@ export class Container {
   }
 
   async close(): Promise<void> {
-    this.auth.close();
+    await this.fhir.auditor?.close().catch((err: unknown) => this.logger.error({ err }, 'AuditEvents buffered at shutdown could not be stored'));
+    await this.emails.close();
+    this.redis.disconnect();
     await this.mongoClient.close();
     await this.engine?.stop();
   }

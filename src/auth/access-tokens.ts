@@ -49,7 +49,12 @@ interface Claims {
   exp: number;
 }
 
+/** Verified tokens remembered (oldest forgotten first). */
+const MAX_VERIFIED = 10_000;
+
 export class AccessTokens {
+  private readonly verified = new Map<string, AuthContext>();
+
   constructor(
     private readonly key: SigningKey,
     /** `iss` and `aud`: the FHIR base URL (the resource server and its authorization server). */
@@ -79,8 +84,29 @@ export class AccessTokens {
     return { accessToken, tokenId, expiresIn: ttlSeconds };
   }
 
-  /** The caller a bearer token stands for; InvalidTokenError when it is not ours, expired or revoked. */
+  /**
+   * The caller a bearer token stands for; InvalidTokenError when it is not ours, expired or revoked.
+   * A token already verified is not checked again (an RS256 check costs more CPU than a whole
+   * read): the exact same string maps to its context until it expires; revocation is still
+   * checked on every use.
+   */
   verify(token: string): AuthContext {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt * 1000 <= Date.now()) {
+        this.verified.delete(token);
+        throw new InvalidTokenError('the token has expired');
+      }
+      if (this.revocations.isRevoked(known.tokenId)) throw new InvalidTokenError('the token has been revoked');
+      return known;
+    }
+    const context = this.verifySignature(token);
+    if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, context);
+    return context;
+  }
+
+  private verifySignature(token: string): AuthContext {
     let claims: Claims;
     try {
       claims = jwt.verify(token, this.key.publicKey, { algorithms: ['RS256'], issuer: this.issuer, audience: this.issuer }) as Claims;

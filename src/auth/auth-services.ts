@@ -5,7 +5,7 @@ import type { RefreshTokenStore } from './refresh-tokens';
 import { RefreshTokens } from './refresh-tokens';
 import type { RevocationStore } from './revocations';
 import { TokenRevocations } from './revocations';
-import type { SigningKeyStore } from './signing-keys';
+import type { SigningKey, SigningKeyStore } from './signing-keys';
 import { loadSigningKey } from './signing-keys';
 
 export interface AuthStores {
@@ -18,7 +18,8 @@ export interface AuthServices {
   tokens: AccessTokens;
   revocations: TokenRevocations;
   refreshTokens: RefreshTokens;
-  close(): void;
+  /** The key that signs access tokens, also used for SMART id_tokens. */
+  key: SigningKey;
 }
 
 export async function createAuthServices(config: Config, stores: AuthStores): Promise<AuthServices> {
@@ -27,5 +28,5 @@ export async function createAuthServices(config: Config, stores: AuthStores): Pr
   const key = await loadSigningKey(config.jwtPrivateKey, stores.signingKeys);
   const tokens = new AccessTokens(key, config.baseUrl, revocations, config.accessTokenTtlSeconds);
   const refreshTokens = new RefreshTokens(stores.refreshTokens, config.refreshTokenTtlSeconds);
-  return { tokens, revocations, refreshTokens, close: () => revocations.stop() };
+  return { tokens, revocations, refreshTokens, key };
 }

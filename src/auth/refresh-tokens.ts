@@ -65,6 +65,11 @@ export class RefreshTokens {
     if (record) await this.store.revokeFamily(record.family, new Date());
   }
 
+  /** Revokes every token of a family (an authorization code replayed: its tokens go). */
+  async revokeFamily(family: string): Promise<void> {
+    await this.store.revokeFamily(family, new Date());
+  }
+
   /** The record of a token, for introspection (undefined when unknown). */
   async inspect(token: string): Promise<RefreshTokenRecord | undefined> {
     return typeof token === 'string' && token.length <= 200 ? this.store.find(hashOf(token)) : undefined;

@@ -1,8 +1,10 @@
 /**
  * Revoked access tokens, by `jti`. Checking a token must not cost a database round trip on every
- * request, so each process keeps the revoked ids in memory and polls the shared store for new
- * ones: a revocation made by this process applies at once, one made by another process within
- * one poll interval. Entries are dropped once their token would have expired anyway.
+ * request, so each process keeps the revoked ids in memory and refreshes them from the shared
+ * store when a check finds the list older than one poll interval (in the background: that check
+ * answers from memory). A revocation made by this process applies at once, one made by another
+ * process within about a poll interval of traffic. A process that checks no tokens never polls.
+ * Entries are dropped once their token would have expired anyway.
  */
 export interface RevokedToken {
   jti: string;
@@ -20,25 +22,24 @@ export interface RevocationStore {
 export class TokenRevocations {
   private readonly revoked = new Map<string, number>();
   private lastPoll = new Date(0);
-  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly store: RevocationStore,
     private readonly pollMs = 1000,
   ) {}
 
-  /** Loads the current list and starts polling. */
+  /** Loads the current list. */
   async start(): Promise<void> {
     await this.poll();
-    this.timer = setInterval(() => void this.poll().catch(() => undefined), this.pollMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 
   isRevoked(jti: string): boolean {
+    if (Date.now() - this.lastPoll.getTime() > this.pollMs && !this.polling) {
+      this.polling = this.poll()
+        .catch(() => undefined)
+        .finally(() => (this.polling = undefined));
+    }
     return this.revoked.has(jti);
   }
 

@@ -38,6 +38,8 @@ export interface Config {
   seedDefinitions: boolean;
   /** Require a bearer token on the FHIR API (SMART on FHIR). Off only for development and the older test suites. */
   authEnabled: boolean;
+  /** Write an AuditEvent for every interaction with patient data (only when authentication is on). */
+  auditEnabled: boolean;
   /** PEM of the RSA key that signs access tokens; generated and stored in the database when unset. */
   jwtPrivateKey: string | undefined;
   accessTokenTtlSeconds: number;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBundleEntries: int('MAX_BUNDLE_ENTRIES', 1000, 1, 100000),
     journalRecoveryAgeMs: int('JOURNAL_RECOVERY_AGE_MS', 60_000, 0, 86_400_000),
     authEnabled: bool('AUTH_ENABLED', true),
+    auditEnabled: bool('AUDIT_ENABLED', true),
     jwtPrivateKey: env.JWT_PRIVATE_KEY || undefined,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),

@@ -53,6 +53,20 @@ export class AccessGuard {
     this.rules = roleRules(new Set(this.patientParams.keys()));
   }
 
+  /** Whether `type` holds patient data (the Patient compartment, Patient included). */
+  isPatientData(type: string): boolean {
+    return this.patientParams.has(type);
+  }
+
+  /** The ids of the patients a resource concerns (its Patient compartment references, or itself). */
+  patientsOf(type: string, resource: Resource): string[] {
+    if (type === 'Patient') return resource.id ? [resource.id] : [];
+    const params = this.patientParams.get(type);
+    if (!params) return [];
+    const ids = this.options.references(resource).flatMap((e) => (params.includes(e.p) && e.r.startsWith('Patient/') ? [e.r.slice('Patient/'.length)] : []));
+    return [...new Set(ids)];
+  }
+
   /** Whether requests are checked at all (not when authentication is off, nor for the server's own work). */
   get active(): boolean {
     const access = currentAccess();

@@ -17,7 +17,7 @@ import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
 import type { ContainedPage, ContainedSearchQuery, SearchPage, SearchQuery } from '../store/fhir-store';
 import type { Criterion } from '../store/search-criteria';
 import type { ScopeAction } from '../auth/scopes';
-import { currentAccess } from '../auth/request-access';
+import { currentAccess, noteTouched } from '../auth/request-access';
 import type { AccessGuard } from './access-guard';
 import { forbidden } from './access-guard';
 
@@ -74,17 +74,26 @@ export class ResourceService {
     return decision.limits.length > 0 ? [...criteria, ...(await this.guard.criteria(type, decision))] : criteria;
   }
 
-  /** 403 unless the caller may `action` the stored current version of type/id (only checked when limited). */
-  private async assertCurrentPermitted(type: string, id: string, action: ScopeAction): Promise<void> {
+  /**
+   * 403 unless the caller may `action` the stored current version of type/id (only read when
+   * limited, or when `note`: a delete's AuditEvent names the patient of what was deleted).
+   */
+  private async assertCurrentPermitted(type: string, id: string, action: ScopeAction, note = false): Promise<void> {
     const decision = this.allow(type, action);
-    if (!decision || decision.limits.length === 0) return;
+    if (!decision || (decision.limits.length === 0 && !note)) return;
     const current = await this.store.read(type, id);
-    if (current?.resource) await this.guard!.assertPermits(type, current.resource, decision, true);
+    if (!current?.resource) return;
+    await this.guard!.assertPermits(type, current.resource, decision, true);
+    if (note) noteTouched(type, [current.resource]);
   }
 
-  /** AuditEvents are a record of what happened: no request changes or removes one, not even an admin's. */
-  private assertMutable(type: string): void {
-    if (type === 'AuditEvent' && currentAccess() !== undefined) throw errors.notSupported('AuditEvent resources cannot be changed or deleted', 405);
+  /**
+   * AuditEvents are a record of what happened: no request changes or removes one, not even an
+   * admin's (`exists`: whether one is stored under the id; a PUT may create a new one).
+   */
+  private async assertMutable(type: string, id: string, exists?: boolean): Promise<void> {
+    if (type !== 'AuditEvent' || currentAccess() === undefined) return;
+    if (exists ?? (await this.store.read(type, id)) !== undefined) throw errors.notSupported('AuditEvent resources cannot be changed or deleted', 405);
   }
 
   /** Runs a store write of `resource`, with the watcher told first and its effect taken back on failure. */
@@ -132,6 +141,7 @@ export class ResourceService {
       throw errors.gone(`${type}/${id} was deleted`, { ETag: etag(version.versionId) });
     }
     if (decision) await this.guard!.assertPermits(type, version.resource, decision, true);
+    noteTouched(type, [version.resource]);
     return version as StoredVersion & { resource: Resource };
   }
 
@@ -149,6 +159,7 @@ export class ResourceService {
       await this.guard!.assertPermits(type, version.resource, decision, false);
       await this.assertCurrentPermitted(type, id, 'r');
     }
+    noteTouched(type, [version.resource]);
     return version as StoredVersion & { resource: Resource };
   }
 
@@ -180,6 +191,7 @@ export class ResourceService {
     const id = options.id ?? newId();
     const decision = this.allow(type, 'c');
     if (decision) await this.guard!.assertPermits(type, { ...resource, id }, decision, false);
+    noteTouched(type, [{ ...resource, id }]);
     try {
       const stored = { ...resource, id };
       return await this.watched(stored, () => this.store.create(stored, { sizeHint: options.sizeHint, index: this.indexValues(resource) }));
@@ -192,12 +204,13 @@ export class ResourceService {
     this.assertType(type);
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
-    this.assertMutable(type);
+    await this.assertMutable(type, id);
     const decision = this.allow(type, 'u');
     if (decision && decision.limits.length > 0) {
       await this.assertCurrentPermitted(type, id, 'u');
       await this.guard!.assertPermits(type, resource, decision, false);
     }
+    noteTouched(type, [resource]);
     try {
       return await this.watched(resource, () => this.store.update(resource, { ...options, index: this.indexValues(resource) }));
     } catch (err) {
@@ -216,7 +229,7 @@ export class ResourceService {
   async patch(type: string, id: string, change: (current: Resource) => unknown, options: PatchOptions = {}): Promise<StoredVersion> {
     this.assertType(type);
     this.assertId(id);
-    this.assertMutable(type);
+    await this.assertMutable(type, id, true);
     const decision = this.allow(type, 'u');
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(type, id);
@@ -226,6 +239,7 @@ export class ResourceService {
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
       if (decision) await this.guard!.assertPermits(type, resource, decision, false);
+      noteTouched(type, [resource]);
       try {
         const index = this.indexValues(resource);
         return (await this.watched(resource, () => this.store.update(resource, { ifMatch: current.versionId, method: 'PATCH', index }))).version;
@@ -257,8 +271,8 @@ export class ResourceService {
   async delete(type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
     this.assertType(type);
     this.assertId(id);
-    this.assertMutable(type);
-    await this.assertCurrentPermitted(type, id, 'd');
+    await this.assertMutable(type, id, true);
+    await this.assertCurrentPermitted(type, id, 'd', true);
     try {
       const previous = this.watcher?.watches(type) ? (await this.store.read(type, id))?.resource : undefined;
       const deleted = await this.store.delete(type, id, options);
@@ -288,7 +302,7 @@ export class ResourceService {
   }
 
   async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion> {
-    this.assertMutable(type);
+    await this.assertMutable(type, id, true);
     await this.assertCurrentPermitted(type, id, 'u');
     const changed = await this.store.changeMeta(type, id, versionId, change);
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
@@ -311,10 +325,12 @@ export class ResourceService {
     this.assertType(type);
     const decision = this.allow(type, 's');
     if (decision && decision.limits.length > 0) query = { ...query, criteria: [...query.criteria, ...(await this.guard!.criteria(type, decision))] };
-    return this.store.search(type, query).catch((err: unknown) => {
+    const page = await this.store.search(type, query).catch((err: unknown) => {
       if (err instanceof StoreQueryError) throw errors.invalid(err.message, '_page');
       throw err;
     });
+    noteTouched(type, page.versions.flatMap((v) => (v.resource ? [v.resource] : [])));
+    return page;
   }
 
   /** One page of contained resources of `type` matching already resolved criteria (`_contained`). */
@@ -354,7 +370,9 @@ export class ResourceService {
     const narrowed = await this.narrow(type, criteria, 'r');
     if (!narrowed) return [];
     const page = await this.store.search(type, { criteria: narrowed, sort: [], count: limit, total: false });
-    return page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
+    const resources = page.versions.flatMap((version) => (version.resource ? [version.resource] : []));
+    noteTouched(type, resources);
+    return resources;
   }
 
 

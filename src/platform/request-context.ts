@@ -4,6 +4,12 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Query parameters that carry secrets (emailed single-use links) never reach the log. */
+const SECRET_PARAMS = /([?&](?:token|access_token|refresh_token)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
 
 export function requestContext(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -18,7 +24,7 @@ export function requestContext(logger: Logger) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-        log.info({ method: req.method, url: req.originalUrl.slice(0, 500), status: res.statusCode, ms }, 'request');
+        log.info({ method: req.method, url: redactUrl(req.originalUrl.slice(0, 500)), status: res.statusCode, ms }, 'request');
       });
     }
     next();

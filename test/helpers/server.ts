@@ -7,6 +7,7 @@ import { testConfig } from '../../src/config/config';
 import { Container } from '../../src/container';
 import type { ContainerOptions } from '../../src/container';
 import { buildApp } from '../../src/app';
+import { deleteKeys, redisConnection } from '../../src/jobs/redis';
 
 export interface TestServer {
   container: Container;
@@ -22,6 +23,8 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     mongodbDatabase: `t_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     seedDefinitions: false,
     baseUrl: 'http://localhost:8080/fhir',
+    // Redis is shared by every test server: each gets its own key prefix, removed at close.
+    redisPrefix: `test:${randomUUID()}:`,
     ...overrides,
   });
   const container = await Container.create(config, options);
@@ -34,6 +37,9 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     async close() {
       await container.mongoClient.db(config.mongodbDatabase).dropDatabase().catch(() => undefined);
       await container.close();
+      const redis = redisConnection(config.redisUrl, container.logger, 'test-cleanup', { maxRetriesPerRequest: 1 });
+      await redis.connect().then(() => deleteKeys(redis, config.redisPrefix)).catch(() => undefined);
+      redis.disconnect();
     },
   };
 }

@@ -133,7 +133,7 @@ describe('searches narrow to what the caller may see', () => {
     ['registry', 'DocumentReference', ['DocumentReference/docReg']],
     ['registry', 'Patient', 403],
     ['doctorA', 'AuditEvent', 403],
-    ['admin', 'AuditEvent', ['AuditEvent/ae1']],
+    ['admin', 'AuditEvent?_id=ae1', ['AuditEvent/ae1']],
   ];
   for (const [caller, query, expected] of table) {
     it(`${caller} GET ${query}`, async () => {

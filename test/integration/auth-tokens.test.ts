@@ -33,8 +33,13 @@ function expectInvalid(res: { status: number; headers: Record<string, string>; b
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('without a token', () => {
-  it('public routes answer: metadata and terminology', async () => {
-    expect((await get('/fhir/metadata')).status).toBe(200);
+  it('public routes answer: metadata (declaring SMART on FHIR) and terminology', async () => {
+    const metadata = await get('/fhir/metadata');
+    expect(metadata.status).toBe(200);
+    const security = metadata.body.rest[0].security;
+    expect(security.service[0].coding[0].code).toBe('SMART-on-FHIR');
+    const uris = Object.fromEntries(security.extension[0].extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri]));
+    expect(uris).toEqual({ authorize: 'http://localhost:8080/oauth2/authorize', token: 'http://localhost:8080/oauth2/token', revoke: 'http://localhost:8080/oauth2/revoke', introspect: 'http://localhost:8080/oauth2/introspect' });
     expect((await get('/fhir/ValueSet?url=http://example.org/x')).status).toBe(200);
     expect((await get('/healthz')).status).toBe(200);
   });

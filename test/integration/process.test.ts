@@ -9,6 +9,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { MongoClient } from 'mongodb';
+import { Redis } from 'ioredis';
+import { deleteKeys } from '../../src/jobs/redis';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -28,7 +30,7 @@ let exited: Promise<number | null>;
 beforeAll(async () => {
   port = await freePort();
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, BASE_URL: `http://localhost:${port}/fhir`, PORT: String(port), MONGODB_URL: inject('mongoUrl'), MONGODB_DATABASE: database, LOG_LEVEL: 'info', SEED_DEFINITIONS: 'true', AUTH_ENABLED: 'false' },
+    env: { ...process.env, BASE_URL: `http://localhost:${port}/fhir`, PORT: String(port), MONGODB_URL: inject('mongoUrl'), MONGODB_DATABASE: database, LOG_LEVEL: 'info', SEED_DEFINITIONS: 'true', AUTH_ENABLED: 'false', REDIS_PREFIX: `test:${database}:` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -46,6 +48,9 @@ afterAll(async () => {
   const client = await MongoClient.connect(inject('mongoUrl'));
   await client.db(database).dropDatabase();
   await client.close();
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  await deleteKeys(redis, `test:${database}:`).catch(() => undefined);
+  redis.disconnect();
 });
 
 const get = async (path: string) => {

@@ -54,5 +54,5 @@ export function entryRequest(outer: FhirRequest, entry: BundleEntry, index: numb
   if (request.ifNoneMatch) headers['if-none-match'] = request.ifNoneMatch;
   if (request.ifModifiedSince) headers['if-modified-since'] = new Date(request.ifModifiedSince).toUTCString();
   if (request.ifNoneExist) headers['if-none-exist'] = request.ifNoneExist;
-  return { method: request.method, segments, query, headers, body, requestId: outer.requestId, log: outer.log, access: outer.access };
+  return { method: request.method, segments, query, headers, body, requestId: outer.requestId, log: outer.log, access: outer.access, clientIp: outer.clientIp };
 }

@@ -4,11 +4,13 @@
  * interactions from the route table and the operations from the registry.
  */
 import type {
+  CapabilityStatementRestSecurity,
   CapabilityStatement,
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceOperation,
 } from '@medplum/fhirtypes';
 import type { FhirRequest, FhirResponse } from '../rest/types';
+import { smartEndpoints } from '../../auth/smart/well-known';
 import { first } from '../rest/types';
 import type { FhirContext } from './context';
 import { SYSTEM_INTERACTIONS, TYPE_INTERACTIONS } from '../rest/routes';
@@ -87,6 +89,23 @@ function resourceEntry(ctx: FhirContext, type: string, search: ReturnType<typeof
   return entry;
 }
 
+/** SMART on FHIR: the service and its OAuth endpoints (App Launch 2.0 §Conformance, the oauth-uris extension). */
+function smartSecurity(baseUrl: string): CapabilityStatementRestSecurity {
+  const endpoints = smartEndpoints(baseUrl);
+  const uri = (url: 'authorize' | 'token' | 'revoke' | 'introspect') => ({ url, valueUri: endpoints[url] });
+  return {
+    cors: true,
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }], text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)' }],
+    description: 'Bearer access tokens from the SMART authorization server; discovery at .well-known/smart-configuration.',
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [uri('authorize'), uri('token'), uri('revoke'), uri('introspect')],
+      },
+    ],
+  };
+}
+
 export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement {
   const cached = cache.get(ctx);
   if (cached) return cached;
@@ -112,6 +131,7 @@ export function buildCapabilityStatement(ctx: FhirContext): CapabilityStatement 
           .all()
           .filter((op) => op.definition.system)
           .map((op) => ({ name: op.definition.code!, definition: op.definition.url! })),
+        ...(ctx.config.authEnabled ? { security: smartSecurity(ctx.config.baseUrl) } : {}),
       },
     ],
   };

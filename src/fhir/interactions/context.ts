@@ -6,6 +6,7 @@ import type { ResourceService } from '../resource-service';
 import type { ConditionalService } from '../conditional/conditional-service';
 import type { SearchRegistry } from '../search/registry';
 import type { Terminology } from '../../terminology/terminology';
+import type { Auditor } from '../../audit/auditor';
 
 export interface FhirContext {
   config: Config;
@@ -17,4 +18,6 @@ export interface FhirContext {
   search: SearchRegistry;
   /** CodeSystems and ValueSets, stored and R4 core. */
   terminology: Terminology;
+  /** Writes the AuditEvents of interactions (absent when auditing is off). */
+  auditor?: Auditor;
 }

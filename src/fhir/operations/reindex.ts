@@ -8,27 +8,8 @@ import { operationOutcome, issue } from '../outcomes';
 import { reindexOne, startReindex } from '../search/reindex';
 import type { OperationRegistry } from './registry';
 
-export const REINDEX_DEFINITION: OperationDefinition = {
-  resourceType: 'OperationDefinition',
-  id: 'reindex',
-  url: 'http://baobab.health/fhir/OperationDefinition/reindex',
-  name: 'Reindex',
-  title: 'Extract search values again',
-  status: 'active',
-  kind: 'operation',
-  code: 'reindex',
-  description:
-    'Extracts the values of every search parameter again for one resource (at once), a type or all types (a background job whose progress is the Task named by Content-Location). Needed after adding or changing a SearchParameter.',
-  affectsState: true,
-  system: true,
-  type: true,
-  instance: true,
-  resource: ['Resource'] as unknown as OperationDefinition['resource'],
-  parameter: [{ name: 'return', use: 'out', min: 0, max: '1', type: 'OperationOutcome', documentation: 'What was done, or where to follow the job' }],
-};
-
-export function registerReindexOperation(registry: OperationRegistry): void {
-  registry.register(REINDEX_DEFINITION, async ({ ctx, req, level, resourceType, id }) => {
+export function registerReindexOperation(registry: OperationRegistry, definition: OperationDefinition): void {
+  registry.register(definition, async ({ ctx, req, level, resourceType, id }) => {
     if (level === 'instance') {
       const count = await reindexOne(ctx.service, resourceType!, id!);
       return operationOutcome([issue('informational', `Reindexed ${count} resource`, undefined, 'information')]);

@@ -1,5 +1,5 @@
 /**
- * The operations this server implements (HL7's, terminology included, and $reindex), registered
+ * The operations this server implements (HL7's, terminology included, and ours from profiles/), registered
  * in one place so the container and the tools that need no database (openapi.yaml) build the
  * same registry.
  */
@@ -7,13 +7,20 @@ import type { FhirDefinitions } from '../definitions';
 import { registerTerminologyOperations } from '../../terminology/operations/register';
 import { registerMetaOperations } from './meta';
 import { registerReindexOperation } from './reindex';
+import { registerRestoreOperation } from './restore';
 import type { OperationRegistry } from './registry';
 
 export function registerStandardOperations(
   registry: OperationRegistry,
-  definitions: Pick<FhirDefinitions, 'operationDefinitions'>,
+  definitions: Pick<FhirDefinitions, 'operationDefinitions' | 'profiles'>,
 ): void {
   registerMetaOperations(registry, definitions.operationDefinitions);
-  registerReindexOperation(registry);
+  const ours = (code: string) => {
+    const definition = definitions.profiles.operationDefinitions.find((d) => d.code === code);
+    if (!definition) throw new Error(`profiles/ has no OperationDefinition for $${code}`);
+    return definition;
+  };
+  registerReindexOperation(registry, ours('reindex'));
+  registerRestoreOperation(registry, ours('restore'));
   registerTerminologyOperations(registry, definitions.operationDefinitions);
 }

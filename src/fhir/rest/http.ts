@@ -47,6 +47,7 @@ export function toFhirRequest(req: Request): FhirRequest {
     log: req.res?.locals.log ?? undefined,
     // Set by auth/authenticate.ts; a request that somehow skipped it gets no more than anonymous.
     access: req.res?.locals.access ?? ANONYMOUS_ACCESS,
+    clientIp: req.ip,
   };
 }
 

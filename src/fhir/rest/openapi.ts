@@ -239,6 +239,8 @@ function operationDoc(input: OpenApiInput, route: Route, operation: RegisteredOp
   const parameters = [...pathParameters(at.path, at.typeParameter), ...parameterRefs(FHIR_QUERY)];
   if (route.method === 'GET') parameters.push(...inputs.filter(isPrimitive).map(queryParameter));
   const errors = route.level === 'system' ? [] : route.level === 'type' ? [404] : [404, 410];
+  // An instance operation that changes state can find the resource in the wrong state ($restore of a live one).
+  if (definition.affectsState && route.level === 'instance') errors.push(409);
   const result = outputs.map((p) => p.documentation?.trim()).filter(Boolean).join(' ') || 'The operation result';
   const doc: OpenApiOperation = {
     operationId: `${camel(code)}${sharedBy(input, operation)}${capital(scope)}${capital(route.method.toLowerCase())}`,

@@ -18,6 +18,8 @@ export interface FhirRequest {
   log: Logger;
   /** Who is asking (auth/access.ts); bundle entries carry their Bundle's. */
   access: Access;
+  /** The caller's network address, for audit. */
+  clientIp?: string;
   /** Internal only (transaction entries): the id a create must use. Never set from HTTP. */
   assignedId?: string;
 }

@@ -1,0 +1,101 @@
+/**
+ * Audit completeness (issue 5 §5): after a scripted session of reads, searches, writes and
+ * refused attempts, exactly the expected AuditEvents exist, each saying who, what, which
+ * patient, the action and the outcome; interactions without patient data leave none.
+ */
+import type { AuditEvent, Resource } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server';
+import { FHIR_JSON, startTestServer } from '../helpers/server';
+
+let server: TestServer;
+const ref = (reference: string) => ({ reference });
+
+function token(role: 'admin' | 'patient' | 'doctor', fhirUser?: string, patient?: string): string {
+  const scope = role === 'patient' ? 'patient/*.rs patient/Communication.cu' : 'user/*.cruds';
+  return server.container.auth.tokens.issue({ subject: `${role}-account`, kind: 'user', role, clientId: 'audit-test', scope, fhirUser, patient }).accessToken;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ authEnabled: true });
+  const put = (r: Resource & { id: string }) => server.container.fhir.service.update(r.resourceType, r.id, r);
+  await put({ resourceType: 'Patient', id: 'p1', name: [{ family: 'One' }] });
+  await put({ resourceType: 'Patient', id: 'p2', name: [{ family: 'Two' }] });
+  await put({ resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'a' }, subject: ref('Patient/p1') });
+  await put({ resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'b' }, subject: ref('Patient/p2') });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function auditEvents(): Promise<AuditEvent[]> {
+  await server.container.fhir.auditor!.flush();
+  const events = (await server.container.fhir.service.search('AuditEvent', { criteria: [], sort: [{ key: '_lastUpdated', descending: false }], count: 1000, total: false })).versions;
+  return events.map((v) => v.resource as AuditEvent).sort((a, b) => a.recorded.localeCompare(b.recorded));
+}
+
+const summary = (e: AuditEvent) => ({
+  interaction: e.subtype?.[0]?.code,
+  action: e.action,
+  outcome: e.outcome,
+  what: e.entity?.[0]?.what?.reference ?? e.entity?.[0]?.name,
+  patients: (e.entity ?? []).filter((x) => x.role?.code === '1').map((x) => x.what?.reference).sort(),
+  who: e.agent[0]!.who?.reference ?? e.agent[0]!.who?.display,
+});
+
+describe('AuditEvents', () => {
+  it('one per interaction with patient data: who, what, patient, action, outcome', async () => {
+    const patient = token('patient', 'Patient/p1', 'p1');
+    const as = (t: string) => (path: string) => server.request.get(`/fhir/${path}`).set('Authorization', `Bearer ${t}`).set('User-Agent', 'audit-test-agent');
+    expect((await as(patient)('Patient/p1')).status).toBe(200);
+    expect((await as(patient)('Observation/o1')).status).toBe(200);
+    expect((await as(patient)('Observation?code:text=a')).status).toBe(200);
+    expect((await as(patient)('Observation/o2')).status).toBe(403);
+    const created = await server.request
+      .post('/fhir/Communication')
+      .set('Authorization', `Bearer ${patient}`)
+      .set('Content-Type', FHIR_JSON)
+      .send({ resourceType: 'Communication', status: 'completed', subject: ref('Patient/p1') });
+    expect(created.status).toBe(201);
+    expect((await server.request.get('/fhir/Observation')).status).toBe(401);
+    // Not patient data: no AuditEvent.
+    expect((await as(patient)('Practitioner')).status).toBe(200);
+    expect((await server.request.get('/fhir/metadata')).status).toBe(200);
+
+    const events = await auditEvents();
+    expect(events.map(summary)).toEqual([
+      { interaction: 'read', action: 'R', outcome: '0', what: 'Patient/p1', patients: ['Patient/p1'], who: 'Patient/p1' },
+      { interaction: 'read', action: 'R', outcome: '0', what: 'Observation/o1', patients: ['Patient/p1'], who: 'Patient/p1' },
+      { interaction: 'search-type', action: 'E', outcome: '0', what: 'Observation', patients: ['Patient/p1'], who: 'Patient/p1' },
+      { interaction: 'read', action: 'R', outcome: '4', what: 'Observation/o2', patients: [], who: 'Patient/p1' },
+      { interaction: 'create', action: 'C', outcome: '0', what: 'Communication', patients: ['Patient/p1'], who: 'Patient/p1' },
+      { interaction: 'search-type', action: 'E', outcome: '4', what: 'Observation', patients: [], who: 'anonymous' },
+    ]);
+    const search = events[2]!;
+    expect(Buffer.from(search.entity![0]!.query!, 'base64').toString()).toBe('/Observation?code%3Atext=a');
+    expect(search.agent[0]!.role?.[0]?.coding?.[0]?.code).toBe('patient');
+    expect(search.agent[0]!.network?.address).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
+    expect(search.entity![0]!.detail!.find((d) => d.type === 'user-agent')?.valueString).toBe('audit-test-agent');
+    expect(events[3]!.outcomeDesc).toMatch(/Access denied/);
+  });
+
+  it('admins search them; nobody changes them; a Bundle is audited with each of its entries', async () => {
+    const admin = token('admin');
+    const before = (await auditEvents()).length;
+    const batch = await server.request
+      .post('/fhir')
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', FHIR_JSON)
+      .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patient/p2' } }, { request: { method: 'GET', url: 'Observation?subject=Patient/p2' } }] });
+    expect(batch.status).toBe(200);
+    const events = (await auditEvents()).slice(before);
+    expect(events.map((e) => e.subtype?.[0]?.code).sort()).toEqual(['batch', 'read', 'search-type']);
+    const found = await server.request.get('/fhir/AuditEvent?patient=Patient/p2').set('Authorization', `Bearer ${admin}`);
+    expect(found.status).toBe(200);
+    expect(found.body.entry.length).toBeGreaterThanOrEqual(2);
+    const doctor = token('doctor', 'Practitioner/x');
+    expect((await server.request.get('/fhir/AuditEvent').set('Authorization', `Bearer ${doctor}`)).status).toBe(403);
+    const one = found.body.entry[0].resource as AuditEvent;
+    expect((await server.request.delete(`/fhir/AuditEvent/${one.id}`).set('Authorization', `Bearer ${admin}`)).status).toBe(405);
+  });
+});
