@@ -134,6 +134,7 @@ export class ResourceService {
   async read(type: string, id: string): Promise<StoredVersion & { resource: Resource }> {
     this.assertType(type);
     this.assertId(id);
+    if (type === 'Binary' && this.guard?.active && !this.guard.decision(type, 'r').allowed) return this.readBinaryInContext(id);
     const decision = this.allow(type, 'r');
     const version = await this.store.read(type, id);
     if (!version) throw errors.notFound(`${type}/${id} is not known`);
@@ -142,6 +143,23 @@ export class ResourceService {
     }
     if (decision) await this.guard!.assertPermits(type, version.resource, decision, true);
     noteTouched(type, [version.resource]);
+    return version as StoredVersion & { resource: Resource };
+  }
+
+  /**
+   * A Binary the caller's role may not read directly is readable through its securityContext
+   * (binary.html#security): whoever may read the resource it belongs to (a DocumentReference,
+   * a clinical note) may read its content.
+   */
+  private async readBinaryInContext(id: string): Promise<StoredVersion & { resource: Resource }> {
+    const version = await this.store.read('Binary', id);
+    if (!version) throw errors.notFound(`Binary/${id} is not known`);
+    if (version.deleted || !version.resource) throw errors.gone(`Binary/${id} was deleted`, { ETag: etag(version.versionId) });
+    const context = (version.resource as { securityContext?: { reference?: string } }).securityContext?.reference;
+    const [contextType, contextId, ...rest] = (context ?? '').split('/');
+    if (!contextType || !contextId || rest.length > 0) throw forbidden('this Binary has no securityContext the caller may read');
+    await this.read(contextType, contextId);
+    noteTouched('Binary', [version.resource]);
     return version as StoredVersion & { resource: Resource };
   }
 

@@ -42,6 +42,8 @@ beforeAll(async () => {
   await put({ resourceType: 'Task', id: 't1', status: 'draft', intent: 'order', focus: ref('Practitioner/drA') });
   await put({ resourceType: 'DocumentReference', id: 'docReg', status: 'current', subject: ref('Practitioner/drA'), content: [{ attachment: { title: 'degree' } }] });
   await put({ resourceType: 'DocumentReference', id: 'docP1', status: 'current', subject: ref('Patient/p1'), content: [{ attachment: { title: 'clinic note' } }] });
+  await put({ resourceType: 'Binary', id: 'binP1', contentType: 'text/plain', data: 'bm90ZQ==', securityContext: ref('DocumentReference/docP1') });
+  await put({ resourceType: 'Binary', id: 'binLoose', contentType: 'text/plain', data: 'bm90ZQ==' });
   await put({ resourceType: 'AuditEvent', id: 'ae1', type: { code: 'rest' }, recorded: '2026-01-01T00:00:00Z', agent: [{ requestor: true }], source: { observer: { display: 'test' } } });
 }, 60_000);
 afterAll(async () => {
@@ -106,6 +108,8 @@ describe('reads by role and patient', () => {
     ['patient1', 'MedicationRequest/m1', 200], ['patient1', 'Practitioner/drA', 200], ['patient1', 'AuditEvent/ae1', 403],
     ['registry', 'Task/t1', 200], ['registry', 'DocumentReference/docReg', 200], ['registry', 'DocumentReference/docP1', 403],
     ['registry', 'Patient/p1', 403], ['registry', 'Observation/o1', 403],
+    // A Binary follows its securityContext: readable by whoever may read that resource.
+    ['doctorA', 'Binary/binP1', 200], ['patient1', 'Binary/binP1', 200], ['nurseN', 'Binary/binP1', 403], ['doctorA', 'Binary/binLoose', 403],
   ];
   for (const [caller, path, status] of table) {
     it(`${caller} GET ${path} → ${status}`, async () => {
