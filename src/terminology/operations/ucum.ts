@@ -2,30 +2,10 @@
  * UCUM (http://unitsofmeasure.org) is a grammar, not a list: no CodeSystem resource can hold it,
  * so its codes are checked with @lhncbc/ucum-lhc (loaded on first use; it takes ~40 ms).
  */
-import { createRequire } from 'node:module';
+import { ucum } from '../../fhir/search/extract/ucum';
+import type { UcumValidation } from '../../fhir/search/extract/ucum';
 
-export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-
-interface UcumValidation {
-  status: 'valid' | 'invalid' | 'error';
-  ucumCode: string | null;
-  unit?: { name?: unknown };
-  msg: string[];
-}
-
-interface UcumUtils {
-  validateUnitString(unit: string, suggest: boolean): UcumValidation;
-}
-
-let utils: UcumUtils | undefined;
-
-function ucum(): UcumUtils {
-  if (!utils) {
-    const lib = createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } };
-    utils = lib.UcumLhcUtils.getInstance();
-  }
-  return utils;
-}
+export { UCUM_SYSTEM } from '../../fhir/search/extract/ucum';
 
 /** Unit codes come from clients: long ones are refused before the parser sees them. */
 const MAX_UNIT_LENGTH = 200;

@@ -15,8 +15,18 @@ interface ConversionResult {
   fromUnitIsSpecial?: boolean;
 }
 
-interface UcumUtils {
+/** What a UCUM unit expression is, for validation ($validate-code, $lookup). */
+export interface UcumValidation {
+  status: 'valid' | 'invalid' | 'error';
+  ucumCode: string | null;
+  unit?: { name?: unknown };
+  msg: string[];
+}
+
+/** The parts of @lhncbc/ucum-lhc's UcumLhcUtils this server uses. */
+export interface UcumUtils {
   convertToBaseUnits(unit: string, value: number): ConversionResult;
+  validateUnitString(unit: string, suggest: boolean): UcumValidation;
 }
 
 export interface UcumCanonical {
@@ -27,7 +37,8 @@ export interface UcumCanonical {
 
 let utils: UcumUtils | undefined;
 
-function ucum(): UcumUtils {
+/** The UCUM library, loaded on first use (shared by search and the terminology operations). */
+export function ucum(): UcumUtils {
   if (!utils) {
     const lib = createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } };
     utils = lib.UcumLhcUtils.getInstance();
