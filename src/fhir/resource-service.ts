@@ -338,6 +338,11 @@ export class ResourceService {
     }
   }
 
+  /** Whether the caller may search `type` at all (system search leaves out the types it may not). */
+  maySearch(type: string): boolean {
+    return !this.guard?.active || this.guard.decision(type, 's').allowed;
+  }
+
   /** One page of search results (criteria already parsed and resolved: src/fhir/search). */
   async search(type: string, query: SearchQuery): Promise<SearchPage> {
     this.assertType(type);

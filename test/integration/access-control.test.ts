@@ -172,6 +172,10 @@ describe('no route leaks another patient’s data', () => {
     expect(await ids('patient1', 'Patient/p2/Observation')).toEqual([]);
     expect(await ids('patient1', 'Patient/p1/Observation')).toEqual(['Observation/o1', 'Observation/o1v']);
     expect(await ids('patient1', '?_type=Observation,Patient')).toEqual(['Observation/o1', 'Observation/o1v', 'Patient/p1']);
+    // System search leaves out the types the caller may not search, rather than failing.
+    expect(await ids('patient1', '?_type=Observation,AuditEvent')).toEqual(['Observation/o1', 'Observation/o1v']);
+    expect(await ids('patient1', '?_type=AuditEvent')).toEqual([]);
+    expect(await ids('clerk', '?_id=p1,o1')).toEqual(['Patient/p1']);
   });
 
   it('bundles: each entry is checked on its own; a transaction with a refused entry stores nothing', async () => {

@@ -19,17 +19,19 @@ import { decodePartPosition, encodePartPosition, entry, link, searchQuery, stric
 
 
 
+/** The types searched: those named by `_type` (or all), less those the caller may not search (a search narrows). */
 function typesOf(ctx: FhirContext, query: Query): string[] {
   const listed = (query._type ?? []).flatMap((value) => value.split(',')).map((type) => type.trim()).filter((type) => type !== '');
-  if (listed.length === 0) return [...ctx.definitions.resourceTypes];
   for (const type of listed) ctx.service.assertType(type);
-  return [...new Set(listed)];
+  const types = listed.length === 0 ? ctx.definitions.resourceTypes : [...new Set(listed)];
+  return types.filter((type) => ctx.service.maySearch(type));
 }
 
 export async function searchSystem(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   const query = searchQuery(req);
   req = { ...req, query };
   const types = typesOf(ctx, query);
+  if (types.length === 0) return { status: 200, resource: { resourceType: 'Bundle', type: 'searchset', total: 0, link: [link('self', ctx, '', query, new Set())] } };
   const { _type: _ignored, ...criteriaQuery } = query;
   if (types.length > 1 && criteriaQuery._sort) throw errors.invalid('_sort needs a single _type: results are not sorted across types', '_sort');
   const options: ParseOptions = { baseUrl: ctx.config.baseUrl, defaultCount: ctx.config.defaultPageSize, maxCount: ctx.config.maxPageSize, strict: strictHandling(req) };
