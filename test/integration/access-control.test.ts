@@ -262,3 +262,71 @@ describe('writes by role and patient', () => {
     expect((await as('admin', 'GET', 'AuditEvent/ae1')).body).toEqual(current);
   });
 });
+
+/**
+ * The full grid for one clinical type: every role × every interaction × a patient in reach and
+ * one out of reach. Each write works on a fresh Observation, so cases do not depend on each other.
+ */
+describe('role × interaction × patient grid (Observation)', () => {
+  type Interaction = 'read' | 'vread' | 'history' | 'search' | 'create' | 'update' | 'patch' | 'delete';
+  const INTERACTIONS: Interaction[] = ['read', 'vread', 'history', 'search', 'create', 'update', 'patch', 'delete'];
+  /** The patient each caller may reach (undefined: none), and the allowed interactions there. */
+  const GRID: Record<string, { reach?: string; everyone?: boolean; allowed: Interaction[] }> = {
+    admin: { reach: 'p1', everyone: true, allowed: INTERACTIONS },
+    doctorA: { reach: 'p1', allowed: ['read', 'vread', 'history', 'search', 'create', 'update', 'patch'] },
+    nurseN: { reach: 'p3', allowed: ['read', 'vread', 'history', 'search', 'create', 'update', 'patch'] },
+    patient1: { reach: 'p1', allowed: ['read', 'vread', 'history', 'search'] },
+    pharmacist: { allowed: [] },
+    clerk: { allowed: [] },
+    registry: { allowed: [] },
+  };
+  const OK: Record<Interaction, number> = { read: 200, vread: 200, history: 200, search: 200, create: 201, update: 200, patch: 200, delete: 200 };
+  let n = 0;
+
+  async function run(caller: string, interaction: Interaction, patient: string) {
+    const id = `grid${n++}`;
+    await put(observation(id, patient));
+    switch (interaction) {
+      case 'read':
+        return as(caller, 'GET', `Observation/${id}`);
+      case 'vread':
+        return as(caller, 'GET', `Observation/${id}/_history/1`);
+      case 'history':
+        return as(caller, 'GET', `Observation/${id}/_history`);
+      case 'search':
+        return as(caller, 'GET', `Observation?_id=${id}`);
+      case 'create':
+        return as(caller, 'POST', 'Observation', observation('new', patient));
+      case 'update':
+        return as(caller, 'PUT', `Observation/${id}`, { ...observation(id, patient), status: 'amended' });
+      case 'patch':
+        return server.request
+          .patch(`/fhir/Observation/${id}`)
+          .set('Authorization', `Bearer ${token(CALLERS[caller]!)}`)
+          .set('Content-Type', 'application/json-patch+json')
+          .send([{ op: 'replace', path: '/status', value: 'amended' }]);
+      case 'delete':
+        return as(caller, 'DELETE', `Observation/${id}`);
+    }
+  }
+
+  for (const [caller, { reach, everyone, allowed }] of Object.entries(GRID)) {
+    for (const interaction of INTERACTIONS) {
+      for (const target of ['in reach', 'out of reach'] as const) {
+        const patient = target === 'in reach' ? reach : 'p2';
+        if (!patient) continue;
+        const permitted = (target === 'in reach' || everyone === true) && allowed.includes(interaction);
+        it(`${caller} ${interaction} ${target} → ${permitted ? 'allowed' : 'refused'}`, async () => {
+          const res = await run(caller, interaction, patient);
+          // A search the role may make at all answers 200, narrowed: the resource is simply absent.
+          if (interaction === 'search' && (permitted || allowed.includes('search'))) {
+            expect(res.status).toBe(200);
+            expect((res.body.entry ?? []).length).toBe(permitted ? 1 : 0);
+            return;
+          }
+          expect(res.status, JSON.stringify(res.body)).toBe(permitted ? OK[interaction] : 403);
+        });
+      }
+    }
+  }
+});
