@@ -17,6 +17,7 @@ export function buildApp(container: Container): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  if (container.config.trustProxy !== undefined) app.set('trust proxy', container.config.trustProxy);
   app.use(requestContext(container.logger));
   app.use(securityHeaders());
   app.use(cors(container.config.corsOrigins));

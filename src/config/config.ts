@@ -57,6 +57,12 @@ export interface Config {
   authRateLimitPerMinute: number;
   /** Browser origins allowed by CORS (empty: none). */
   corsOrigins: string[];
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as express's
+   * `trust proxy`: a hop count, `loopback`, subnets… Unset: none (the socket's address is used
+   * for audit and rate limits).
+   */
+  trustProxy: boolean | number | string | undefined;
   /** Prefix of every Redis key and BullMQ queue of this deployment. */
   redisPrefix: string;
 }
@@ -78,6 +84,12 @@ function parseBytes(raw: string): number | undefined {
   if (!match) return undefined;
   const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
   return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
+}
+
+function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -169,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginLockoutSeconds: int('LOGIN_LOCKOUT_SECONDS', 900, 1, 86_400),
     authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisPrefix: env.REDIS_PREFIX || 'baobab:',
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -99,3 +99,19 @@ describe('AuditEvents', () => {
     expect((await server.request.delete(`/fhir/AuditEvent/${one.id}`).set('Authorization', `Bearer ${admin}`)).status).toBe(405);
   });
 });
+
+describe('behind a proxy', () => {
+  it('records the client address from X-Forwarded-For only when TRUST_PROXY says so', async () => {
+    const proxied = await startTestServer({ authEnabled: true, trustProxy: 'loopback' });
+    try {
+      const admin = proxied.container.auth.tokens.issue({ subject: 'a', kind: 'user', role: 'admin', clientId: 't', scope: 'user/*.cruds' }).accessToken;
+      await proxied.container.fhir.service.update('Patient', 'px', { resourceType: 'Patient', id: 'px' });
+      expect((await proxied.request.get('/fhir/Patient/px').set('Authorization', `Bearer ${admin}`).set('X-Forwarded-For', '203.0.113.7')).status).toBe(200);
+      await proxied.container.fhir.auditor!.flush();
+      const page = await proxied.container.fhir.service.search('AuditEvent', { criteria: [], sort: [], count: 10, total: false });
+      expect((page.versions[0]!.resource as AuditEvent).agent[0]!.network?.address).toBe('203.0.113.7');
+    } finally {
+      await proxied.close();
+    }
+  });
+});
