@@ -1,38 +1,87 @@
 /**
- * Writes AuditEvents off the request path: records are buffered and stored in batches every few
- * milliseconds (the store coalesces the concurrent creates of a batch into bulk inserts), so a
- * request pays for building its record, not for storing it. A batch that fails is retried, and
- * close() waits for everything buffered, so a clean shutdown loses nothing; a crash can lose at
- * most the last FLUSH_MS (100 ms) of events (documented in ARCHITECTURE.md).
+ * Writes AuditEvents off the request path: records are buffered and stored in batches every
+ * FLUSH_MS (the store coalesces the concurrent creates of a batch into bulk inserts), so a
+ * request pays for building its record, not for storing it. Each event is first written to the
+ * journal (Redis, audit-journal.ts) in the turn of its request, so a crash loses nothing the
+ * journal holds: the next start stores what it finds there. A batch that fails is retried, and
+ * close() waits for everything buffered.
  */
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { asSystem } from '../auth/request-access';
+import { FhirError } from '../fhir/outcomes';
+import { newId } from '../platform/ids';
 import type { Logger } from '../platform/logger';
 import type { AuditRecord } from './audit-event';
 import { toAuditEvent } from './audit-event';
+import type { AuditJournal } from './audit-journal';
 
 export const FLUSH_MS = 100;
 const MAX_BATCH = 500;
 const RETRY_MS = 1000;
+const JOURNAL_WARNING_MS = 60_000;
 
-/** Where AuditEvents go (ResourceService.create, as the server itself). */
-export type AuditWriter = (event: AuditEvent) => Promise<unknown>;
+/** Stores one AuditEvent under its id (ResourceService.create, as the server itself). */
+export type AuditWriter = (event: AuditEvent & { id: string }) => Promise<unknown>;
+
+/** Stored already, by an earlier attempt or another process replaying the journal. */
+const alreadyStored = (err: unknown) => err instanceof FhirError && err.status === 412;
 
 export class AuditLog {
-  private buffer: AuditEvent[] = [];
+  private buffer: Array<AuditEvent & { id: string }> = [];
+  private unjournaled: Array<AuditEvent & { id: string }> = [];
+  private journaling: Promise<void> = Promise.resolve();
+  private turn: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private journalWarned = 0;
 
   constructor(
     private readonly write: AuditWriter,
     private readonly log: Logger,
+    private readonly journal?: AuditJournal,
   ) {}
 
-  record(record: AuditRecord): void {
-    this.buffer.push(toAuditEvent(record));
+  /** Stores what an earlier process left in the journal (at start). */
+  async recover(): Promise<number> {
+    const pending = await this.journal?.pending().catch((err: unknown) => this.journalFailed(err, []));
+    if (!pending?.length) return 0;
+    for (const event of pending) if (typeof event.id === 'string') this.buffer.push(event as AuditEvent & { id: string });
+    await this.flush();
+    return pending.length;
+  }
+
+  /**
+   * Buffers the event of one interaction; resolves once the journal holds it (at once without a
+   * journal), so the dispatcher can answer the client only after the event is safe.
+   */
+  record(record: AuditRecord): Promise<void> {
+    const event = { ...toAuditEvent(record), id: newId() };
+    this.buffer.push(event);
     if (this.buffer.length >= MAX_BATCH) void this.flush();
     else this.schedule(FLUSH_MS);
+    if (!this.journal) return Promise.resolve();
+    this.unjournaled.push(event);
+    // One journal write per event-loop turn, for every event of that turn.
+    this.turn ??= new Promise<void>((resolve) => setImmediate(() => this.journalTurn().then(resolve)));
+    return this.turn;
+  }
+
+  private journalTurn(): Promise<void> {
+    const events = this.unjournaled;
+    this.unjournaled = [];
+    this.turn = undefined;
+    // Chained, so awaiting `journaling` waits for every earlier turn's write too.
+    this.journaling = this.journaling.then(() => this.journal!.append(events)).catch((err: unknown) => this.journalFailed(err, undefined));
+    return this.journaling;
+  }
+
+  private journalFailed<T>(err: unknown, fallback: T): T {
+    if (Date.now() - this.journalWarned > JOURNAL_WARNING_MS) {
+      this.journalWarned = Date.now();
+      this.log.warn({ err: { message: (err as Error).message } }, 'the audit journal (Redis) is unavailable: AuditEvents are held in memory only until stored');
+    }
+    return fallback;
   }
 
   private schedule(ms: number): void {
@@ -59,11 +108,15 @@ export class AuditLog {
     }
   }
 
-  private async store(batch: AuditEvent[]): Promise<void> {
+  private async store(batch: Array<AuditEvent & { id: string }>): Promise<void> {
+    // Journal first: an event leaves the journal only once it is in the database.
+    await this.journaling;
     const results = await asSystem(() => Promise.allSettled(batch.map((event) => this.write(event))));
-    const failed = batch.filter((_, i) => results[i]!.status === 'rejected');
+    const stored = batch.filter((_, i) => results[i]!.status === 'fulfilled' || alreadyStored((results[i] as PromiseRejectedResult).reason));
+    await this.journal?.remove(stored.map((e) => e.id)).catch((err: unknown) => this.journalFailed(err, undefined));
+    const failed = batch.filter((e) => !stored.includes(e));
     if (failed.length === 0) return;
-    const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error;
+    const reason = (results.find((r, i) => r.status === 'rejected' && !stored.includes(batch[i]!)) as PromiseRejectedResult).reason as Error;
     this.log.error({ failed: failed.length, err: reason?.message }, 'storing AuditEvents failed; retrying');
     // Put them back in front; the next attempt comes after a pause (the database may be down).
     this.buffer.unshift(...failed);
@@ -76,6 +129,7 @@ export class AuditLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.closed = true;
+    if (this.unjournaled.length > 0) await this.journalTurn();
     await this.flush();
   }
 }

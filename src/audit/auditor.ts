@@ -42,13 +42,14 @@ export class Auditor {
     private readonly data: PatientData,
   ) {}
 
-  record(req: FhirRequest, done: AuditedInteraction): void {
+  /** Records the interaction's AuditEvent; resolves once it is journaled (see AuditLog.record). */
+  record(req: FhirRequest, done: AuditedInteraction): Promise<void> {
     const action = ACTIONS[done.interaction];
-    if (!action) return;
+    if (!action) return Promise.resolve();
     const { params, touched } = done;
     const type = params.target ?? params.type;
     const concernsPatients = ACROSS_TYPES.has(done.interaction) || (type !== undefined && this.data.isPatientData(type)) || touched.some((t) => this.data.isPatientData(t.type));
-    if (!concernsPatients) return;
+    if (!concernsPatients) return Promise.resolve();
     const patients = new Set<string>();
     if (params.type === 'Patient' && params.id) patients.add(params.id);
     for (const t of touched) {
@@ -56,7 +57,7 @@ export class Auditor {
       for (const id of this.data.patientsOf(t.type, t.resource)) patients.add(id);
     }
     const searching = action === 'E' && done.interaction !== 'operation';
-    this.log.record({
+    return this.log.record({
       access: req.access,
       interaction: done.interaction === 'batch' && TRANSACTION.test(req.body?.subarray(0, 4096).toString('utf8') ?? '') ? 'transaction' : done.interaction,
       action,
@@ -71,6 +72,11 @@ export class Auditor {
       requestId: req.requestId,
       recorded: new Date(),
     });
+  }
+
+  /** Stores the AuditEvents a process that died left in the journal; returns how many. */
+  recover(): Promise<number> {
+    return this.log.recover();
   }
 
   /** Stores what is buffered now. */

@@ -37,12 +37,13 @@ async function audited(ctx: FhirContext, req: FhirRequest, route: Route, params:
   try {
     if (req.access.mode === 'anonymous' && !isPublicRequest(req)) throw unauthorized();
     const response = await route.handle(ctx, req, params);
-    ctx.auditor?.record(req, { interaction: route.interaction, params, status: response.status, touched: touchedSince(mark) });
+    // The client hears back only once the AuditEvent is safe (journaled): a crash cannot lose it.
+    await ctx.auditor?.record(req, { interaction: route.interaction, params, status: response.status, touched: touchedSince(mark) });
     return response;
   } catch (err) {
     const status = err instanceof FhirError ? err.status : 500;
     const outcomeText = err instanceof FhirError ? err.outcome.issue?.[0]?.diagnostics : 'internal error';
-    ctx.auditor?.record(req, { interaction: route.interaction, params, status, outcomeText, touched: touchedSince(mark) });
+    await ctx.auditor?.record(req, { interaction: route.interaction, params, status, outcomeText, touched: touchedSince(mark) });
     throw err;
   }
 }
