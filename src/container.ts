@@ -18,6 +18,7 @@ import { createSchemaValidator } from './fhir/validation/schema';
 import { ResourceService } from './fhir/resource-service';
 import { ConditionalService } from './fhir/conditional/conditional-service';
 import { createTerminology } from './terminology/terminology';
+import { localTerminology } from './terminology/local-terminology';
 import { OperationRegistry } from './fhir/operations/registry';
 import { registerStandardOperations } from './fhir/operations/standard';
 import type { FhirContext } from './fhir/interactions/context';
@@ -28,6 +29,7 @@ import { CustomSearchParameters } from './fhir/search/custom-parameters';
 import { AccessGuard } from './fhir/access-guard';
 import { AuditLog } from './audit/audit-log';
 import { Auditor } from './audit/auditor';
+import { RedisAuditJournal } from './audit/audit-journal';
 import { scopeQueryCriteria } from './fhir/search/scope-query';
 import type { SearchIndex } from './fhir/search/extract/types';
 import type { AuthServices } from './auth/auth-services';
@@ -105,9 +107,6 @@ export class Container {
       const terminology = createTerminology(service);
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
       const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
-      if (config.authEnabled && config.auditEnabled) {
-        fhir.auditor = new Auditor(new AuditLog((event) => service.create('AuditEvent', event), logger), guard);
-      }
       const db = client.db(config.mongodbDatabase);
       const revocationStore = new MongoRevocationStore(db);
       await revocationStore.init();
@@ -116,6 +115,10 @@ export class Container {
       const auth = await createAuthServices(config, { signingKeys: new MongoSigningKeyStore(db), revocations: revocationStore, refreshTokens: refreshTokenStore });
       const connected = await connectRedis(config.redisUrl, logger);
       redis = connected.redis;
+      if (config.authEnabled && config.auditEnabled) {
+        const journal = connected.reachable ? new RedisAuditJournal(redis, `${config.redisPrefix}audit:journal`) : undefined;
+        fhir.auditor = new Auditor(new AuditLog((event) => service.create('AuditEvent', event, { id: event.id }), logger, journal), guard);
+      }
       const transport = options.mailTransport ?? mailTransportFor(config.smtpUrl, logger);
       emails = await startEmailQueue({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, from: config.mailFrom, transport, logger, redisReachable: connected.reachable });
       const accountStore = new MongoAccountStore(db);
@@ -137,6 +140,8 @@ export class Container {
       const container = new Container(config, logger, store, definitions, fhir, client, engine, auth, redis, emails, accounts, smart);
       await container.init();
       await accounts.ensureAdmin();
+      const recovered = await fhir.auditor?.recover();
+      if (recovered) logger.warn({ recovered }, 'stored AuditEvents an earlier process left in the audit journal');
       const loaded = await customParameters.load(service, logger);
       if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
       return container;
@@ -160,16 +165,16 @@ export class Container {
       const stored = await this.store.seed(this.conformanceResources(), (resource) => this.fhir.service.indexValues(resource));
       if (stored > 0) this.logger.info({ stored }, 'stored the R4 conformance resources');
       const refreshed = await this.refreshProfiles();
-      if (refreshed > 0) this.logger.info({ refreshed }, 'stored new versions of changed profiles/ resources');
+      if (refreshed > 0) this.logger.info({ refreshed }, 'stored new versions of changed profiles/ and terminology/ resources');
     }
   }
 
-  /** Seeding adds only what is missing; a file in profiles/ changed since is stored again as a new version. */
+  /** Seeding adds only what is missing; a file in profiles/ or terminology/ changed since is stored again as a new version. */
   private async refreshProfiles(): Promise<number> {
     const ours = this.definitions.profiles;
     const withoutMeta = (r: Resource) => JSON.stringify({ ...r, meta: undefined });
     let refreshed = 0;
-    for (const resource of [...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions]) {
+    for (const resource of [...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions, ...localTerminology().resources]) {
       const current = await this.fhir.service.read(resource.resourceType, resource.id!).catch(() => undefined);
       if (current && withoutMeta(current.resource) === withoutMeta(resource)) continue;
       await this.fhir.service.update(resource.resourceType, resource.id!, resource);
@@ -178,11 +183,11 @@ export class Container {
     return refreshed;
   }
 
-  /** The R4 definitions and ours (`profiles/`) the server runs on, served as its own conformance resources. */
+  /** The R4 definitions and ours (`profiles/`, `terminology/`) the server runs on, served as its own conformance resources. */
   private conformanceResources(): Array<Resource & { id: string }> {
     const d = this.definitions;
     const ours = d.profiles;
-    const all = [...d.structureDefinitions, ...d.searchParameters, ...d.compartmentDefinitions, ...d.operationDefinitions, ...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions];
+    const all = [...d.structureDefinitions, ...d.searchParameters, ...d.compartmentDefinitions, ...d.operationDefinitions, ...ours.structureDefinitions, ...ours.searchParameters, ...ours.operationDefinitions, ...localTerminology().resources];
     return all.filter((r): r is typeof r & { id: string } => typeof r.id === 'string' && isValidId(r.id)) as Array<
       Resource & { id: string }
     >;

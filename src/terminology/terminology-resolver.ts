@@ -1,13 +1,15 @@
 /**
  * Finds CodeSystems, ValueSets and ConceptMaps by canonical URL (`url` or `url|version`): those
- * stored on this server first, then the R4 core ones. Indexed CodeSystems are cached per stored
- * version (a version never changes), so a hierarchy is built once, not per request.
+ * stored on this server first, then ours from `terminology/`, then the R4 core ones. Indexed
+ * CodeSystems are cached per stored version (a version never changes), so a hierarchy is built
+ * once, not per request.
  */
 import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { Criterion } from '../store/search-criteria';
 import { CodeSystemIndex } from './code-system-index';
 import type { TerminologyType } from './core-terminology';
 import { coreTerminology } from './core-terminology';
+import type { LocalTerminology } from './local-terminology';
 
 /** What the resolver reads stored resources with (ResourceService implements it). */
 export interface TerminologySource {
@@ -25,12 +27,16 @@ export function splitCanonical(canonical: string): { url: string; version?: stri
 export class TerminologyResolver {
   private readonly indexes = new Map<string, CodeSystemIndex>();
 
-  constructor(private readonly source: TerminologySource) {}
+  constructor(
+    private readonly source: TerminologySource,
+    /** Ours (`terminology/`), between the stored and the core resources. */
+    private readonly local?: LocalTerminology,
+  ) {}
 
   async codeSystem(canonical: string, version?: string): Promise<CodeSystemIndex | undefined> {
     const found = await this.find('CodeSystem', canonical, version);
     if (!found) return undefined;
-    const key = found.stored ? `${found.resource.url} ${found.resource.id}/${found.resource.meta?.versionId}` : `core ${found.resource.url}`;
+    const key = found.stored ? `${found.resource.url} ${found.resource.id}/${found.resource.meta?.versionId}` : `builtin ${found.resource.url}`;
     let index = this.indexes.get(key);
     if (!index) {
       index = new CodeSystemIndex(found.resource);
@@ -67,6 +73,8 @@ export class TerminologyResolver {
     );
     const match = version === undefined ? newest(stored) : stored.find((r) => r.version === version);
     if (match) return { resource: match, stored: true };
+    const ours = this.local?.find(type, url) as R | undefined;
+    if (ours && (version === undefined || ours.version === version)) return { resource: ours, stored: false };
     const core = coreTerminology(type, url) as R | undefined;
     if (core && (version === undefined || core.version === version)) return { resource: core, stored: false };
     return undefined;

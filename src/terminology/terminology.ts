@@ -1,5 +1,7 @@
 /** The terminology service as the rest of the server uses it: resolution plus expansion. */
 import { ValueSetExpander } from './expand';
+import type { LocalTerminology } from './local-terminology';
+import { localTerminology } from './local-terminology';
 import type { TerminologySource } from './terminology-resolver';
 import { TerminologyResolver } from './terminology-resolver';
 
@@ -8,7 +10,8 @@ export interface Terminology {
   expander: ValueSetExpander;
 }
 
-export function createTerminology(source: TerminologySource): Terminology {
-  const resolver = new TerminologyResolver(source);
+/** `local`: our `terminology/` (read from the repository unless given). */
+export function createTerminology(source: TerminologySource, local: LocalTerminology = localTerminology()): Terminology {
+  const resolver = new TerminologyResolver(source, local);
   return { resolver, expander: new ValueSetExpander(resolver) };
 }
