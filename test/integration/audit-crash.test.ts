@@ -3,14 +3,13 @@
  * a burst of reads, before its 100 ms batch could reach the database; after a restart every read
  * has its AuditEvent, exactly once, taken from the journal in Redis.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import jwt from 'jsonwebtoken';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, inject } from 'vitest';
+import { freePort, startServerProcess } from '../helpers/server-process';
 
 const database = `a_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 const redisPrefix = `test:${randomUUID()}:`;
@@ -18,43 +17,16 @@ const READS = 300;
 const children: ChildProcess[] = [];
 const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      BASE_URL: `http://localhost:${port}/fhir`,
-      MONGODB_URL: inject('mongoUrl'),
-      MONGODB_DATABASE: database,
-      REDIS_PREFIX: redisPrefix,
-      LOG_LEVEL: 'error',
-      SEED_DEFINITIONS: 'false',
-      AUTH_ENABLED: 'true',
-      JWT_PRIVATE_KEY: key,
-      ADMIN_PASSWORD: 'crash-test-Password-1',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = await startServerProcess(port, database, {
+    REDIS_PREFIX: redisPrefix,
+    LOG_LEVEL: 'error',
+    AUTH_ENABLED: 'true',
+    JWT_PRIVATE_KEY: key,
+    ADMIN_PASSWORD: 'crash-test-Password-1',
   });
   children.push(child);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return child;
 }
 
 afterAll(async () => {

@@ -2,55 +2,27 @@
  * kill -9 of the server in the middle of a large transaction, with the database in its own
  * process: after a restart the transaction is there entirely or not at all.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it, inject } from 'vitest';
+import { freePort, startServerProcess } from '../helpers/server-process';
 
 const database = `k_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 const SYSTEM = 'urn:test:crash';
 const SIZE = 1500;
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      BASE_URL: `http://localhost:${port}/fhir`,
-      MONGODB_URL: inject('mongoUrl'),
-      MONGODB_DATABASE: database,
-      LOG_LEVEL: 'warn',
-      SEED_DEFINITIONS: 'false',
-      AUTH_ENABLED: 'false',
-      JOURNAL_RECOVERY_AGE_MS: '0',
-      MAX_BODY_SIZE: '32mb',
-      MAX_BUNDLE_ENTRIES: String(SIZE),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = await startServerProcess(port, database, {
+    LOG_LEVEL: 'warn',
+    AUTH_ENABLED: 'false',
+    JOURNAL_RECOVERY_AGE_MS: '0',
+    MAX_BODY_SIZE: '32mb',
+    MAX_BUNDLE_ENTRIES: String(SIZE),
   });
   children.push(child);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return child;
 }
 
 afterAll(async () => {
