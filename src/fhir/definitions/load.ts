@@ -14,6 +14,7 @@ import { cleanOperationDefinition, cleanSearchParameter, cleanStructureDefinitio
 import { ElementModel } from './element-model';
 import { HL7_OVERRIDE_FILES, MEDPLUM_RESOURCE_TYPES } from './medplum-additions';
 import { readProfiles } from './profiles';
+import { withSnapshot } from './snapshot';
 import { readHl7Override, readMedplumBundle } from './source';
 import type { FhirDefinitions } from './types';
 
@@ -53,6 +54,9 @@ function build(): FhirDefinitions {
     byUrl.set(sd.url, sd);
     if (sd.id) byName.set(sd.id, sd);
   }
+  // Ours (profiles/) carry differentials; their snapshots are generated from the R4 base.
+  const ours = readProfiles();
+  const profiles = { ...ours, structureDefinitions: ours.structureDefinitions.map((sd) => withSnapshot(sd, byUrl.get(sd.baseDefinition ?? ''))) };
   const resourceTypes = sds.filter(isConcreteResource).map((sd) => sd.type).sort();
   const resourceTypeSet = new Set(resourceTypes);
   const model = new ElementModel((type) => byName.get(type));
@@ -65,7 +69,7 @@ function build(): FhirDefinitions {
     searchParameters,
     compartmentDefinitions,
     operationDefinitions,
-    profiles: readProfiles(),
+    profiles,
     summaryPaths: (type) => model.summaryPaths(type),
     mandatoryTopLevel: (type) => model.mandatoryTopLevel(type),
     getElement: (path) => model.getElement(path),
