@@ -71,3 +71,62 @@ describe('clinical-note', () => {
     expect(holds('clinical-note', 'bao-note-2', { ...note, content: [{ attachment: { url: 'Binary/b1' } }] })).toBe(false);
   });
 });
+
+describe('disciplinary-action', () => {
+  const ext = (id: string, value: Record<string, unknown>) => ({ url: `${B}/StructureDefinition/${id}`, ...value });
+  const action = {
+    resourceType: 'Basic' as const,
+    code: { coding: [{ system: `${B}/CodeSystem/registry-record`, code: 'disciplinary-action' }] },
+    subject: { reference: 'Practitioner/drA' },
+    created: '2026-11-25',
+    extension: [
+      ext('disciplinary-action-type', { valueCodeableConcept: { coding: [{ system: `${B}/CodeSystem/disciplinary-action-type`, code: 'warning' }] } }),
+      ext('disciplinary-summary', { valueString: 'Late renewal' }),
+      ext('disciplinary-public', { valueBoolean: true }),
+    ],
+  };
+
+  it('requires subject and created, and the record-type pattern', () => {
+    const elements = profile('disciplinary-action').snapshot!.element;
+    expect(elements.find((e) => e.id === 'Basic.subject')!.min).toBe(1);
+    expect(elements.find((e) => e.id === 'Basic.created')!.min).toBe(1);
+    expect(elements.find((e) => e.id === 'Basic.code')!.patternCodeableConcept).toEqual(action.code);
+  });
+
+  it('bao-disc-1 and bao-disc-2', () => {
+    expect(holds('disciplinary-action', 'bao-disc-1', action)).toBe(true);
+    expect(holds('disciplinary-action', 'bao-disc-1', { ...action, subject: { reference: 'Patient/p' } })).toBe(false);
+    expect(holds('disciplinary-action', 'bao-disc-2', action)).toBe(true);
+    expect(holds('disciplinary-action', 'bao-disc-2', { ...action, extension: action.extension.slice(0, 2) })).toBe(false);
+  });
+});
+
+describe('vital-signs', () => {
+  const heartRate = {
+    resourceType: 'Observation' as const,
+    status: 'final' as const,
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+    subject: { reference: 'Patient/p1' },
+    effectiveDateTime: '2026-11-25T09:00:00Z',
+    valueQuantity: { value: 72, unit: 'beats/minute', system: 'http://unitsofmeasure.org', code: '/min' },
+  };
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['bao-vs-1', { category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }] }],
+    ['bao-vs-2', { code: { text: 'pulse' } }],
+    ['bao-vs-3', { subject: { reference: 'Group/g' } }],
+    ['bao-vs-4', { valueQuantity: undefined }],
+    ['bao-vs-5', { valueQuantity: { value: 72, unit: 'bpm' } }],
+  ];
+  it('a heart rate in UCUM passes every rule', () => {
+    for (const [key] of cases) expect(holds('vital-signs', key, heartRate), key).toBe(true);
+  });
+  for (const [key, change] of cases) {
+    it(`${key} fails ${JSON.stringify(change)}`, () => {
+      expect(holds('vital-signs', key, { ...heartRate, ...change } as Resource)).toBe(false);
+    });
+  }
+  it('a missing value with its reason passes bao-vs-4', () => {
+    expect(holds('vital-signs', 'bao-vs-4', { ...heartRate, valueQuantity: undefined, dataAbsentReason: { text: 'refused' } } as Resource)).toBe(true);
+  });
+});
