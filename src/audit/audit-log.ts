@@ -1,6 +1,6 @@
 /**
  * Writes AuditEvents off the request path: records are buffered and stored in batches every
- * FLUSH_MS (the store coalesces the concurrent creates of a batch into bulk inserts), so a
+ * `flushMs` (AUDIT_FLUSH_MS, 100 ms by default; the store coalesces the concurrent creates of a batch into bulk inserts), so a
  * request pays for building its record, not for storing it. Each event is first written to the
  * journal (Redis, audit-journal.ts) in the turn of its request, so a crash loses nothing the
  * journal holds: the next start stores what it finds there. A batch that fails is retried, and
@@ -15,7 +15,6 @@ import type { AuditRecord } from './audit-event';
 import { toAuditEvent } from './audit-event';
 import type { AuditJournal } from './audit-journal';
 
-export const FLUSH_MS = 100;
 const MAX_BATCH = 500;
 const RETRY_MS = 1000;
 const JOURNAL_WARNING_MS = 60_000;
@@ -40,6 +39,7 @@ export class AuditLog {
     private readonly write: AuditWriter,
     private readonly log: Logger,
     private readonly journal?: AuditJournal,
+    private readonly flushMs = 100,
   ) {}
 
   /** Stores what an earlier process left in the journal (at start). */
@@ -59,7 +59,7 @@ export class AuditLog {
     const event = { ...toAuditEvent(record), id: newId() };
     this.buffer.push(event);
     if (this.buffer.length >= MAX_BATCH) void this.flush();
-    else this.schedule(FLUSH_MS);
+    else this.schedule(this.flushMs);
     if (!this.journal) return Promise.resolve();
     this.unjournaled.push(event);
     // One journal write per event-loop turn, for every event of that turn.

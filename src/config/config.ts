@@ -40,6 +40,8 @@ export interface Config {
   authEnabled: boolean;
   /** Write an AuditEvent for every interaction with patient data (only when authentication is on). */
   auditEnabled: boolean;
+  /** How long AuditEvents are buffered before being stored in one batch. */
+  auditFlushMs: number;
   /** PEM of the RSA key that signs access tokens; generated and stored in the database when unset. */
   jwtPrivateKey: string | undefined;
   accessTokenTtlSeconds: number;
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     journalRecoveryAgeMs: int('JOURNAL_RECOVERY_AGE_MS', 60_000, 0, 86_400_000),
     authEnabled: bool('AUTH_ENABLED', true),
     auditEnabled: bool('AUDIT_ENABLED', true),
+    auditFlushMs: int('AUDIT_FLUSH_MS', 100, 1, 600_000),
     jwtPrivateKey: env.JWT_PRIVATE_KEY || undefined,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),

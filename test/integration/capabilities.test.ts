@@ -24,7 +24,7 @@ describe('GET /metadata', () => {
     const patient = resources.find((r) => r.type === 'Patient')!;
     expect(patient.interaction.map((i) => i.code).sort()).toEqual(['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread']);
     expect(cs.patchFormat).toEqual(['application/json-patch+json', 'application/fhir+json']);
-    expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete', 'reindex', 'restore']);
+    expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete', 'reindex', 'restore', 'validate']);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system', 'batch', 'transaction', 'search-system']);
     expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta', 'reindex']);
     // Search: every parameter with its type and definition, includes and reverse includes.

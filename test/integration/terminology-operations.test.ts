@@ -523,7 +523,7 @@ describe('the CapabilityStatement', () => {
     const ops = (type: string) =>
       (res.body.rest[0].resource as Array<{ type: string; operation?: Array<{ name: string; definition: string }> }>)
         .find((r) => r.type === type)!
-        .operation!.filter((o) => !o.name.startsWith('meta') && !['reindex', 'restore'].includes(o.name));
+        .operation!.filter((o) => !o.name.startsWith('meta') && !['reindex', 'restore', 'validate'].includes(o.name));
     const def = (id: string) => `http://hl7.org/fhir/OperationDefinition/${id}`;
     expect(ops('ValueSet')).toEqual([
       { name: 'expand', definition: def('ValueSet-expand') },

@@ -44,8 +44,12 @@ export async function invokeOperation(
   } else if (req.method === 'POST') {
     // An operation without inputs may be POSTed with no body (operations.html#invoking).
     const body = req.body ? (parseJsonBody(req) as Resource) : ({ resourceType: 'Parameters' } as Resource);
-    if (body.resourceType !== 'Parameters') throw errors.invalid(`$${code} expects a Parameters resource`, 'resourceType');
-    params = paramsFromBody(operation.definition, ctx.service.validate(body, 'Parameters') as Parameters);
+    if (operation.inputFromBody && req.body) {
+      params = operation.inputFromBody(body, req.query, operation.definition);
+    } else {
+      if (body.resourceType !== 'Parameters') throw errors.invalid(`$${code} expects a Parameters resource`, 'resourceType');
+      params = paramsFromBody(operation.definition, ctx.service.validate(body, 'Parameters') as Parameters);
+    }
   } else {
     throw errors.notSupported(`$${code} is invoked with GET or POST, not ${req.method}`);
   }

@@ -5,7 +5,7 @@
  */
 import type { OperationDefinition, Resource } from '@medplum/fhirtypes';
 import type { FhirContext } from '../interactions/context';
-import type { FhirRequest, FhirResponse } from '../rest/types';
+import type { FhirRequest, FhirResponse, Query } from '../rest/types';
 import type { OperationParams } from './parameters';
 
 export type OperationLevel = 'system' | 'type' | 'instance';
@@ -30,11 +30,17 @@ export interface RegisteredOperation {
   versioned: boolean;
   /** Levels at which it runs as a background job (202 Accepted with Content-Location). */
   background?: readonly OperationLevel[];
+  /** Reads a POST body itself (e.g. $validate, whose body may be the resource), unvalidated. */
+  inputFromBody?: BodyInput;
 }
+
+/** A POSTed body (parsed JSON, not schema-checked) and the query string → the operation's inputs. */
+export type BodyInput = (body: Resource, query: Query, definition: OperationDefinition) => OperationParams;
 
 export interface RegisterOptions {
   versioned?: boolean;
   background?: readonly OperationLevel[];
+  inputFromBody?: BodyInput;
 }
 
 export class OperationRegistry {
@@ -45,7 +51,13 @@ export class OperationRegistry {
 
   register(definition: OperationDefinition, handler: OperationHandler, options: RegisterOptions = {}): void {
     if (!definition.code) throw new Error(`OperationDefinition ${definition.id} has no code`);
-    const operation: RegisteredOperation = { definition, handler, versioned: options.versioned ?? false, background: options.background };
+    const operation: RegisteredOperation = {
+      definition,
+      handler,
+      versioned: options.versioned ?? false,
+      background: options.background,
+      ...(options.inputFromBody ? { inputFromBody: options.inputFromBody } : {}),
+    };
     const same = this.byCode.get(definition.code) ?? [];
     const types = this.types(operation);
     if (same.some((other) => (other.definition.system && definition.system) || this.types(other).some((type) => types.includes(type)))) {

@@ -9,12 +9,14 @@ import { registerMetaOperations } from './meta';
 import { registerReindexOperation } from './reindex';
 import { registerRestoreOperation } from './restore';
 import type { OperationRegistry } from './registry';
+import { registerValidateOperation } from './validate';
 
 export function registerStandardOperations(
   registry: OperationRegistry,
   definitions: Pick<FhirDefinitions, 'operationDefinitions' | 'profiles'>,
 ): void {
   registerMetaOperations(registry, definitions.operationDefinitions);
+  registerValidateOperation(registry, definitions.operationDefinitions);
   const ours = (code: string) => {
     const definition = definitions.profiles.operationDefinitions.find((d) => d.code === code);
     if (!definition) throw new Error(`profiles/ has no OperationDefinition for $${code}`);

@@ -14,14 +14,15 @@ import { checkDisplay, checkInCodeSystem, checkUcumCode, clip, firstValid, valid
 import { codingsFrom, param, stringParam, subject } from './inputs';
 import { UCUM_SYSTEM } from './ucum';
 
-interface Context {
+export interface CodingCheckContext {
   terminology: Terminology;
   set: CodeSet;
   name: string;
   abstractOk: boolean;
 }
 
-async function checkCoding(ctx: Context, coding: Coding): Promise<CodeCheck> {
+/** One coding against an expanded ValueSet (also used by profile binding checks). */
+export async function checkCoding(ctx: CodingCheckContext, coding: Coding): Promise<CodeCheck> {
   const { set, name } = ctx;
   const code = coding.code!;
   const system = coding.system;
@@ -58,7 +59,7 @@ export async function validateValueSetCode(invocation: OperationInvocation): Pro
   const set = await terminology.expander.expand(vs, vs.url ? [vs.url] : []);
   const label = vs.url ?? vs.name ?? vs.id;
   const name = label ? `'${clip(label)}'` : 'given in the request';
-  const ctx: Context = { terminology, set, name, abstractOk: param<boolean>(invocation, 'abstract') === true };
+  const ctx: CodingCheckContext = { terminology, set, name, abstractOk: param<boolean>(invocation, 'abstract') === true };
   const checks: CodeCheck[] = [];
   for (const coding of codings) checks.push(await checkCoding(ctx, coding));
   return validateCodeResult(firstValid(checks));

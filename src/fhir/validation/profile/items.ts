@@ -1,0 +1,73 @@
+/** The values an instance holds for one element: choice types, arrays and `_x` primitive siblings. */
+import type { CompiledElement } from './model';
+import { choiceSuffix } from './values';
+
+export interface Item {
+  /** The JSON value (undefined for a primitive with only its `_x` extension part). */
+  readonly value: unknown;
+  /** The `_x` sibling (id/extension of a primitive), if any. */
+  readonly extra?: unknown;
+  /** The FHIR type of this value (the choice type for `value[x]`). */
+  readonly type: string;
+  /** FHIRPath location, e.g. `Patient.contact[0].name`. */
+  readonly expression: string;
+  /** The JSON property it was found under (`valueQuantity`). */
+  readonly key: string;
+}
+
+export interface Collected {
+  readonly items: Item[];
+  /** Properties holding an empty array (`"coding": []`). */
+  readonly emptyArrays: string[];
+}
+
+function add(out: Collected, obj: Record<string, unknown>, key: string, type: string, parent: string, element: CompiledElement): void {
+  const value = obj[key];
+  const extra = obj[`_${key}`];
+  if (value === undefined && extra === undefined) return;
+  const name = element.choiceBase === undefined ? key : element.choiceBase;
+  const suffix = element.choiceBase === undefined ? '' : `.ofType(${type})`;
+  if (Array.isArray(value) || Array.isArray(extra)) {
+    const values = Array.isArray(value) ? value : [];
+    const extras = Array.isArray(extra) ? extra : [];
+    if (values.length === 0 && extras.length === 0) {
+      out.emptyArrays.push(`${parent}.${name}`);
+      return;
+    }
+    const n = Math.max(values.length, extras.length);
+    for (let i = 0; i < n; i++) {
+      const v: unknown = values[i] ?? undefined;
+      const e: unknown = extras[i] ?? undefined;
+      if (v === null && (e === null || e === undefined)) continue;
+      out.items.push({ value: v ?? undefined, ...(e ? { extra: e } : {}), type, expression: `${parent}.${name}[${i}]${suffix}`, key });
+    }
+    return;
+  }
+  out.items.push({ value, ...(extra ? { extra } : {}), type, expression: `${parent}.${name}${suffix}`, key });
+}
+
+/** Everything under `obj` that belongs to `element`. */
+export function collect(obj: Record<string, unknown>, element: CompiledElement, parent: string): Collected {
+  const out: Collected = { items: [], emptyArrays: [] };
+  const base = element.choiceBase;
+  if (base === undefined) {
+    add(out, obj, element.name, element.types[0] ?? '', parent, element);
+    return out;
+  }
+  for (const type of element.types) add(out, obj, `${base}${choiceSuffix(type)}`, type, parent, element);
+  return out;
+}
+
+/**
+ * Properties of a choice element whose type the profile does not allow (`valueString` where only
+ * `valueQuantity` is): the base schema accepts every R4 type, a profile may narrow them.
+ */
+export function disallowedChoices(obj: Record<string, unknown>, element: CompiledElement, siblings: readonly CompiledElement[]): string[] {
+  const base = element.choiceBase;
+  if (base === undefined) return [];
+  const allowed = new Set(element.types.map((t) => `${base}${choiceSuffix(t)}`));
+  return Object.keys(obj)
+    .map((key) => (key.startsWith('_') ? key.slice(1) : key))
+    .filter((key) => key.length > base.length && key.startsWith(base) && /^[A-Z]/.test(key.slice(base.length)))
+    .filter((key) => !allowed.has(key) && !siblings.some((s) => s.name === key || (s !== element && s.choiceBase !== undefined && key.startsWith(s.choiceBase) && s.choiceBase.length > base.length)));
+}

@@ -1,0 +1,63 @@
+/**
+ * Every instance example of the R4 specification (hl7.fhir.r4.examples@4.0.1) against its base
+ * StructureDefinition (profile validation, bindings checked against the core terminology):
+ * no errors, except for the examples listed below, which really are invalid.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Resource } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { loadDefinitions } from '../../src/fhir/definitions';
+import { ProfileValidator } from '../../src/fhir/validation/profile';
+import { createTerminology } from '../../src/terminology/terminology';
+
+const require = createRequire(import.meta.url);
+const dir = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
+
+const CONFORMANCE = new Set([
+  'StructureDefinition', 'SearchParameter', 'OperationDefinition', 'CompartmentDefinition', 'CapabilityStatement',
+  'ValueSet', 'CodeSystem', 'ConceptMap', 'NamingSystem', 'ImplementationGuide', 'StructureMap', 'GraphDefinition',
+  'MessageDefinition', 'ExampleScenario', 'TerminologyCapabilities',
+]);
+
+/** The specification's own definition Bundles (thousands of conformance resources each): seconds apiece, left out. */
+const DEFINITION_BUNDLES = new Set([
+  'Bundle-dataelements.json', 'Bundle-resources.json', 'Bundle-extensions.json', 'Bundle-valueset-expansions.json',
+  'Bundle-profiles-others.json', 'Bundle-valuesets.json', 'Bundle-types.json', 'Bundle-v2-valuesets.json',
+  'Bundle-v3-valuesets.json', 'Bundle-conceptmaps.json', 'Bundle-searchParams.json',
+]);
+
+/** Examples with errors, and what is wrong with them. */
+const INVALID_EXAMPLES: Readonly<Record<string, string>> = {
+  'Questionnaire-qs1.json': 'nested items without linkId (Questionnaire.item.linkId is 1..1)',
+  'Bundle-lri-example.json': "fullUrls end with Observation/lri-gramstain1… while the resources' ids are gramstain1…",
+  'Bundle-10bb101f-a121-4264-a920-67be9cb82c74.json': 'fullUrl …/Patient/pat12 for the resource with id pat2',
+  'Bundle-3a0707d3-549e-4467-b8b8-5a2ab3800efe.json': 'fullUrl …/Patient/pat12 for the resource with id pat2',
+};
+
+function loadExamples(): { file: string; resource: Resource }[] {
+  const examples: { file: string; resource: Resource }[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('.') || DEFINITION_BUNDLES.has(file)) continue;
+    const resource = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Resource;
+    if (typeof resource.resourceType !== 'string' || CONFORMANCE.has(resource.resourceType)) continue;
+    examples.push({ file, resource });
+  }
+  return examples;
+}
+
+describe('official R4 examples against their base profiles', () => {
+  it('validate without errors except the documented invalid ones', { timeout: 120_000 }, async () => {
+    const validator = new ProfileValidator(loadDefinitions());
+    const terminology = createTerminology({ readCurrent: () => Promise.resolve([]) });
+    const examples = loadExamples();
+    expect(examples.length).toBeGreaterThan(700);
+    const failing: Record<string, string[]> = {};
+    for (const { file, resource } of examples) {
+      const errors = (await validator.validate(resource, { terminology })).filter((i) => i.severity === 'error');
+      if (errors.length > 0) failing[file] = errors.slice(0, 3).map((i) => `${i.expression?.[0]}: ${i.diagnostics}`);
+    }
+    expect(Object.keys(failing).sort()).toEqual(Object.keys(INVALID_EXAMPLES).sort());
+  });
+});
