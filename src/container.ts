@@ -27,6 +27,7 @@ import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
 import { AccessGuard } from './fhir/access-guard';
+import { profileWriteCheck } from './fhir/validation/profile/write-check';
 import { AuditLog } from './audit/audit-log';
 import { Auditor } from './audit/auditor';
 import { RedisAuditJournal } from './audit/audit-journal';
@@ -105,6 +106,7 @@ export class Container {
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
       const terminology = createTerminology(service);
+      service.useProfileValidation(profileWriteCheck(definitions, terminology, config.requiredProfiles));
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
       const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
       const db = client.db(config.mongodbDatabase);

@@ -42,6 +42,8 @@ export interface Config {
   auditEnabled: boolean;
   /** How long AuditEvents are buffered before being stored in one batch. */
   auditFlushMs: number;
+  /** Profiles every written resource of a type must meet (REQUIRED_PROFILES=`Patient=url,Practitioner=url`). */
+  requiredProfiles: Record<string, string[]>;
   /** PEM of the RSA key that signs access tokens; generated and stored in the database when unset. */
   jwtPrivateKey: string | undefined;
   accessTokenTtlSeconds: number;
@@ -86,6 +88,19 @@ function parseBytes(raw: string): number | undefined {
   if (!match) return undefined;
   const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
   return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
+}
+
+function parseRequiredProfiles(raw: string | undefined, problems: string[]): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([A-Z][A-Za-z]+)=(\S+)$/.exec(part);
+    if (!match) {
+      problems.push(`REQUIRED_PROFILES entries are Type=profile-url (got "${part}")`);
+      continue;
+    }
+    (result[match[1]!] ??= []).push(match[2]!);
+  }
+  return result;
 }
 
 function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
@@ -173,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     authEnabled: bool('AUTH_ENABLED', true),
     auditEnabled: bool('AUDIT_ENABLED', true),
     auditFlushMs: int('AUDIT_FLUSH_MS', 100, 1, 600_000),
+    requiredProfiles: parseRequiredProfiles(env.REQUIRED_PROFILES, problems),
     jwtPrivateKey: env.JWT_PRIVATE_KEY || undefined,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),

@@ -61,6 +61,23 @@ export class ResourceService {
     private readonly guard?: AccessGuard,
   ) {}
 
+  /** Profile validation of written resources (set once the terminology service exists; see container.ts). */
+  private profileCheck?: (resource: Resource) => Promise<OperationOutcomeIssue[]>;
+
+  useProfileValidation(check: (resource: Resource) => Promise<OperationOutcomeIssue[]>): void {
+    this.profileCheck = check;
+  }
+
+  /**
+   * 422 when the resource fails a profile it claims (`meta.profile`, ours or stored) or one its type
+   * requires (http.html: "violated applicable FHIR profiles"); warnings do not stop a write.
+   */
+  private async assertProfiles(resource: Resource): Promise<void> {
+    if (!this.profileCheck) return;
+    const issues = await this.profileCheck(resource);
+    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw new FhirError(issues, 422);
+  }
+
   /** The caller's allowance for `action` on `type`: 403 when refused; undefined when nothing is checked. */
   private allow(type: string, action: ScopeAction) {
     return this.guard?.active ? this.guard.require(type, action) : undefined;
@@ -206,6 +223,7 @@ export class ResourceService {
     const resource = this.validate(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
     // A transaction may have assigned it already, so references to the entry could be rewritten.
+    await this.assertProfiles(resource);
     const id = options.id ?? newId();
     const decision = this.allow(type, 'c');
     if (decision) await this.guard!.assertPermits(type, { ...resource, id }, decision, false);
@@ -222,6 +240,7 @@ export class ResourceService {
     this.assertType(type);
     this.assertId(id);
     const resource = this.validate(body, type, id) as Resource & { id: string };
+    await this.assertProfiles(resource);
     await this.assertMutable(type, id);
     const decision = this.allow(type, 'u');
     if (decision && decision.limits.length > 0) {
@@ -256,6 +275,7 @@ export class ResourceService {
         throw errors.preconditionFailed(`${type}/${id}: version ${options.ifMatch} is not the current version (${current.versionId})`);
       }
       const resource = this.validatePatched(change(structuredClone(current.resource)), type, id);
+      await this.assertProfiles(resource);
       if (decision) await this.guard!.assertPermits(type, resource, decision, false);
       noteTouched(type, [resource]);
       try {
