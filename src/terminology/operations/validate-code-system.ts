@@ -11,6 +11,7 @@ import type { CodeCheck } from './code-check';
 import { checkInCodeSystem, checkUcumCode, clip, firstValid, validateCodeResult } from './code-check';
 import { codingsFrom, param, stringParam, subject } from './inputs';
 import { UCUM_SYSTEM } from './ucum';
+import { checkExternalFormat, correctSystem, isExternalSystem } from '../external-systems';
 
 /** What a code is checked against: a CodeSystem we hold, or UCUM's grammar. */
 interface Checker {
@@ -24,6 +25,12 @@ function indexChecker(cs: CodeSystemIndex): Checker {
 
 const ucumChecker: Checker = { url: UCUM_SYSTEM, check: (code) => checkUcumCode(code) };
 
+function externalCheck(system: string, code: string): CodeCheck {
+  const format = checkExternalFormat(system, code)!;
+  if (!format.valid) return { valid: false, message: format.message };
+  return { valid: true, message: `The code '${clip(code)}' has the form of a code of '${clip(system)}'; this server holds no copy of that code system, so whether the code exists was not checked` };
+}
+
 /** The CodeSystem: the instance, `codeSystem`, `url`, or else the one system the codings name. */
 async function checkerFor(invocation: OperationInvocation, codings: readonly Coding[]): Promise<Checker | CodeCheck> {
   if (invocation.level === 'instance' || invocation.params.has('codeSystem')) {
@@ -36,8 +43,10 @@ async function checkerFor(invocation: OperationInvocation, codings: readonly Cod
   const version = stringParam(invocation, 'version');
   const { resolver } = invocation.ctx.terminology;
   const cs = await resolver.codeSystem(url, version);
-  if (cs) return indexChecker(cs);
+  // LOINC, SNOMED CT, ICD-10, RxNorm: a complete loaded copy decides; otherwise their format does.
+  if (cs && (cs.complete || !isExternalSystem(url))) return indexChecker(cs);
   if (url === UCUM_SYSTEM) return ucumChecker;
+  if (isExternalSystem(url) || correctSystem(url)) return { url, check: (code) => externalCheck(url, code) };
   if (version !== undefined && (await resolver.codeSystem(url))) {
     return { valid: false, message: `Version '${clip(version)}' of the CodeSystem '${clip(url)}' is not known to this server` };
   }

@@ -13,6 +13,7 @@ import type { CodeCheck } from './code-check';
 import { checkDisplay, checkInCodeSystem, checkUcumCode, clip, firstValid, validateCodeResult } from './code-check';
 import { codingsFrom, param, stringParam, subject } from './inputs';
 import { UCUM_SYSTEM } from './ucum';
+import { checkExternalFormat } from '../external-systems';
 
 export interface CodingCheckContext {
   terminology: Terminology;
@@ -42,6 +43,8 @@ export async function checkCoding(ctx: CodingCheckContext, coding: Coding): Prom
     return ucum.valid ? { valid: true, display: member?.display ?? ucum.display! } : ucum;
   }
   if (cs && (cs.complete || cs.get(code))) return checkInCodeSystem(cs, code, coding.display, ctx.abstractOk, listed);
+  const format = checkExternalFormat(system, code);
+  if (format && !format.valid) return { valid: false, message: format.message };
   const check = checkDisplay(code, system, member?.display, listed, coding.display);
   if (member) return check;
   const note = `The code system '${clip(system)}' is not loaded on this server in full; the code '${clip(code)}' was accepted without checking that it exists`;
