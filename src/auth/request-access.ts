@@ -51,10 +51,13 @@ export function requestMemo<T>(key: string, compute: () => T): T {
   return frame.memo.get(key) as T;
 }
 
-/** Notes resources a request read or wrote (ignored outside requests and past MAX_TOUCHED). */
+/**
+ * Notes resources a request read or wrote, for its AuditEvent (ignored outside requests, with
+ * authentication off, where nothing is audited, and past MAX_TOUCHED).
+ */
 export function noteTouched(type: string, resources: readonly Resource[]): void {
   const frame = storage.getStore();
-  if (!frame?.access) return;
+  if (!frame?.access || frame.access.mode === 'open') return;
   for (const resource of resources) {
     if (frame.touched.length >= MAX_TOUCHED) return;
     frame.touched.push({ type, resource });

@@ -3,23 +3,12 @@
  * StructureDefinition (profile validation, bindings checked against the core terminology):
  * no errors, except for the examples listed below, which really are invalid.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/fhir/definitions';
 import { ProfileValidator } from '../../src/fhir/validation/profile';
 import { createTerminology } from '../../src/terminology/terminology';
-
-const require = createRequire(import.meta.url);
-const dir = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
-
-const CONFORMANCE = new Set([
-  'StructureDefinition', 'SearchParameter', 'OperationDefinition', 'CompartmentDefinition', 'CapabilityStatement',
-  'ValueSet', 'CodeSystem', 'ConceptMap', 'NamingSystem', 'ImplementationGuide', 'StructureMap', 'GraphDefinition',
-  'MessageDefinition', 'ExampleScenario', 'TerminologyCapabilities',
-]);
+import { officialExamples } from '../helpers/official-examples';
 
 /** The specification's own definition Bundles (thousands of conformance resources each): seconds apiece, left out. */
 const DEFINITION_BUNDLES = new Set([
@@ -36,16 +25,7 @@ const INVALID_EXAMPLES: Readonly<Record<string, string>> = {
   'Bundle-3a0707d3-549e-4467-b8b8-5a2ab3800efe.json': 'fullUrl …/Patient/pat12 for the resource with id pat2',
 };
 
-function loadExamples(): { file: string; resource: Resource }[] {
-  const examples: { file: string; resource: Resource }[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('.') || DEFINITION_BUNDLES.has(file)) continue;
-    const resource = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Resource;
-    if (typeof resource.resourceType !== 'string' || CONFORMANCE.has(resource.resourceType)) continue;
-    examples.push({ file, resource });
-  }
-  return examples;
-}
+const loadExamples = () => officialExamples<Resource>({ keep: (file) => !DEFINITION_BUNDLES.has(file) });
 
 describe('official R4 examples against their base profiles', () => {
   it('validate without errors except the documented invalid ones', { timeout: 120_000 }, async () => {

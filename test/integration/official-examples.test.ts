@@ -2,40 +2,18 @@
  * Every instance example of the R4 specification (hl7.fhir.r4.examples@4.0.1)
  * is PUT to [type]/[id], read back and compared, ignoring meta.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server';
 import { startTestServer } from '../helpers/server';
 import { SCHEMA_EXCLUSIONS } from '../fixtures/schema-exclusions';
-
-const require = createRequire(import.meta.url);
-const dir = path.dirname(require.resolve('hl7.fhir.r4.examples/package.json'));
-
-/** Conformance resources ship in the same package; the instance examples are the rest. */
-const CONFORMANCE = new Set([
-  'StructureDefinition', 'SearchParameter', 'OperationDefinition', 'CompartmentDefinition', 'CapabilityStatement',
-  'ValueSet', 'CodeSystem', 'ConceptMap', 'NamingSystem', 'ImplementationGuide', 'StructureMap', 'GraphDefinition',
-  'MessageDefinition', 'ExampleScenario', 'TerminologyCapabilities',
-]);
+import { officialExamples } from '../helpers/official-examples';
 
 interface Example {
   file: string;
   resource: { resourceType: string; id: string; meta?: Record<string, unknown> } & Record<string, unknown>;
 }
 
-function loadExamples(): Example[] {
-  const examples: Example[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    if (!file.endsWith('.json') || file === 'package.json' || file.startsWith('.')) continue;
-    const resource = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-    if (typeof resource.resourceType !== 'string' || typeof resource.id !== 'string') continue;
-    if (CONFORMANCE.has(resource.resourceType)) continue;
-    examples.push({ file, resource });
-  }
-  return examples;
-}
+const loadExamples = (): Example[] => officialExamples<Example['resource']>({ requireId: true });
 
 function withoutMeta(resource: Record<string, unknown>): Record<string, unknown> {
   const { meta, ...rest } = resource as { meta?: Record<string, unknown> };
