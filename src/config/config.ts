@@ -69,6 +69,14 @@ export interface Config {
   trustProxy: boolean | number | string | undefined;
   /** Prefix of every Redis key and BullMQ queue of this deployment. */
   redisPrefix: string;
+  /** The national registry (issue 7): license numbers are `{prefix}-{TYPE}-{YYYY}-{NNNNN}`. */
+  registryLicensePrefix: string;
+  /** How long an issued or renewed license runs, in months. */
+  registryLicenseTermMonths: number;
+  /** Name of the registry's Organization, the issuer of every license. */
+  registryName: string;
+  /** Requests per minute per client IP on the public registry (operations and pages). */
+  registryPublicRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -202,7 +210,14 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     redisPrefix: env.REDIS_PREFIX || 'baobab:',
+    registryLicensePrefix: env.REGISTRY_LICENSE_PREFIX || 'BAO',
+    registryLicenseTermMonths: int('REGISTRY_LICENSE_TERM_MONTHS', 12, 1, 120),
+    registryName: env.REGISTRY_NAME || 'Baobab National Health Professions Registry',
+    registryPublicRateLimitPerMinute: int('REGISTRY_PUBLIC_RATE_LIMIT_PER_MINUTE', 120, 1, 100_000),
   };
+  if (!/^[A-Z0-9]{2,10}$/.test(config.registryLicensePrefix)) {
+    problems.push(`REGISTRY_LICENSE_PREFIX must be 2-10 capital letters or digits (got "${config.registryLicensePrefix}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

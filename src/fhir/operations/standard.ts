@@ -5,6 +5,7 @@
  */
 import type { FhirDefinitions } from '../definitions';
 import { registerTerminologyOperations } from '../../terminology/operations/register';
+import { registerLicensingOperations } from '../../domain/licensing/register';
 import { registerMetaOperations } from './meta';
 import { registerReindexOperation } from './reindex';
 import { registerRestoreOperation } from './restore';
@@ -25,4 +26,5 @@ export function registerStandardOperations(
   registerReindexOperation(registry, ours('reindex'));
   registerRestoreOperation(registry, ours('restore'));
   registerTerminologyOperations(registry, definitions.operationDefinitions);
+  registerLicensingOperations(registry, ours);
 }

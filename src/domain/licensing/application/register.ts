@@ -1,0 +1,8 @@
+/** Placeholder until the application part of issue 7 lands: registers nothing yet. */
+import type { OperationDefinition } from '@medplum/fhirtypes';
+import type { OperationRegistry } from '../../../fhir/operations/registry';
+
+export function registerApplicationOperations(registry: OperationRegistry, ours: (code: string) => OperationDefinition): void {
+  void registry;
+  void ours;
+}
