@@ -42,6 +42,10 @@ export interface Config {
   auditEnabled: boolean;
   /** How long AuditEvents are buffered before being stored in one batch. */
   auditFlushMs: number;
+  /** What $validate says of an extension whose definition it cannot find (the reference validator: error). */
+  validateUnknownExtensions: 'error' | 'warning' | 'information';
+  /** URL prefixes whose extensions $validate accepts without a definition (partners' own). */
+  validateExtensionDomains: string[];
   /** Profiles every written resource of a type must meet (REQUIRED_PROFILES=`Patient=url,Practitioner=url`). */
   requiredProfiles: Record<string, string[]>;
   /** PEM of the RSA key that signs access tokens; generated and stored in the database when unset. */
@@ -162,6 +166,14 @@ export function loadConfig(env: Env = process.env): Config {
     return fallback;
   };
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  };
+
   const port = int('PORT', 8080, 0, 65535);
   const baseUrl = (url('BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}/fhir`).replace(/\/+$/, '');
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -197,6 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
     auditEnabled: bool('AUDIT_ENABLED', true),
     auditFlushMs: int('AUDIT_FLUSH_MS', 100, 1, 600_000),
     requiredProfiles: parseRequiredProfiles(env.REQUIRED_PROFILES, problems),
+    validateUnknownExtensions: oneOf('VALIDATE_UNKNOWN_EXTENSIONS', ['error', 'warning', 'information'] as const, 'error'),
+    validateExtensionDomains: (env.VALIDATE_EXTENSION_DOMAINS ?? '').split(',').map((d) => d.trim()).filter(Boolean),
     jwtPrivateKey: env.JWT_PRIVATE_KEY || undefined,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),

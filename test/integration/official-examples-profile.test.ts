@@ -25,6 +25,18 @@ const INVALID_EXAMPLES: Readonly<Record<string, string>> = {
   'Bundle-3a0707d3-549e-4467-b8b8-5a2ab3800efe.json': 'fullUrl …/Patient/pat12 for the resource with id pat2',
 };
 
+/**
+ * Examples whose extensions have no published definition (not R4 core, not HL7's Extensions
+ * Pack, not an example.org URL): $validate reports them by default, as the reference validator does.
+ */
+const UNRESOLVABLE_EXTENSIONS: Readonly<Record<string, string>> = {
+  'Media-1.2.840.11361907579238403408700.3.1.04.19970327150033.json': 'http://nema.org/fhir/extensions#0002-0010',
+  'Patient-dicom.json': 'http://nema.org/fhir/extensions#0010:1010 and three more DICOM tags',
+  'Observation-example-genetics-brcapat.json': 'us-core-ethnicity (US Core, not loaded here)',
+  'PlanDefinition-KDN5.json': 'http://hl7.org/fhir/StructureDefinition/usagecontext-group (in no published package)',
+  'Questionnaire-qs1.json': 'http://hl7.org/fhir/StructureDefinition/questionnaire-allowedResource (in no published package)',
+};
+
 const loadExamples = () => officialExamples<Resource>({ keep: (file) => !DEFINITION_BUNDLES.has(file) });
 
 describe('official R4 examples against their base profiles', () => {
@@ -39,5 +51,15 @@ describe('official R4 examples against their base profiles', () => {
       if (errors.length > 0) failing[file] = errors.slice(0, 3).map((i) => `${i.expression?.[0]}: ${i.diagnostics}`);
     }
     expect(Object.keys(failing).sort()).toEqual(Object.keys(INVALID_EXAMPLES).sort());
+  });
+
+  it('report extensions without a published definition under the default $validate policy', { timeout: 120_000 }, async () => {
+    const validator = new ProfileValidator(loadDefinitions());
+    const flagged = new Set<string>();
+    for (const { file, resource } of loadExamples()) {
+      const issues = await validator.validate(resource, { extensionPolicy: { unknown: 'error', acceptedPrefixes: [] } });
+      if (issues.some((i) => i.severity === 'error' && /could not be found/.test(i.diagnostics ?? ''))) flagged.add(file);
+    }
+    expect([...flagged].sort()).toEqual(Object.keys(UNRESOLVABLE_EXTENSIONS).sort());
   });
 });

@@ -29,12 +29,18 @@ const EXPECTED_DISAGREEMENTS: Readonly<Record<string, string>> = {
   'contained-resource-bad-id-ignore': 'same input as contained-resource-bad-id (invalid); this run ignores a contained id over 64 characters, which our base schema rejects',
   'json-comments-1-yes': 'same input as json-comments-1-no (invalid); this run accepts JSON with comments (JSON5), our JSON parser is strict (RFC 8259)',
   'json-comments-2-yes': 'same input as json-comments-2-no (invalid); JSON5 comments, as above',
-  'parameters-reference-bad': 'relative references between the resources of a Parameters resource are not resolved',
-  'target-ref-profile-empty': 'extensions whose definition is unknown are accepted (FHIR lets a receiver ignore non-modifier extensions); the reference validator refuses them',
   'bundle-id-5': 'only error: a wrong display for a CVX code; CVX is an external code system we do not hold',
-  'uk-msg': 'only errors: SNOMED CT displays and an unknown SNOMED CT code; SNOMED CT is external and not loaded',
   'ips-nz-pj': 'only errors: LOINC displays; LOINC is external and not loaded',
-  'ips-htmlrefs-backwards': 'needs extension definitions (narrativeLink typed url, given uri) and narrative fragment link resolution',
+};
+
+/**
+ * Cases where we agree on "has errors" but not on every error, so the agreement is partly luck:
+ * listed so that nobody reads more into them.
+ */
+const AGREEMENT_NOTES: Readonly<Record<string, string>> = {
+  'uk-msg': "the reference run resolved the NHS extensions (UK packages loaded) and found SNOMED CT display errors; we do not hold SNOMED CT and report the NHS extensions as unknown",
+  'target-ref-profile-empty': 'we agree on the unknown fkcfhir.org extensions (errors by default, as in the reference validator); its ICD-10 display error we cannot check (ICD-10 not loaded)',
+  'ips-htmlrefs-backwards': 'we report narrativeLink given as valueUri (the Extensions Pack types it url), not the narrative fragment link errors',
 };
 
 let server: TestServer;
@@ -75,7 +81,8 @@ describe('reference validator cases (validator-r4)', () => {
       if ((await hasErrors(text)) !== c.expectErrors) disagreements.push(c.name);
     }
     expect(disagreements.sort()).toEqual(Object.keys(EXPECTED_DISAGREEMENTS).sort());
+    for (const name of Object.keys(AGREEMENT_NOTES)) expect(cases.some((c) => c.name === name) && !disagreements.includes(name)).toBe(true);
     const agreement = (cases.length - disagreements.length) / cases.length;
-    expect(agreement).toBeGreaterThanOrEqual(70 / 81); // 86.4 %
+    expect(agreement).toBeGreaterThanOrEqual(74 / 81); // 91.4 % (90.1 % without uk-msg, see AGREEMENT_NOTES)
   });
 });

@@ -46,6 +46,12 @@ function single<T>(params: OperationParams, name: string): T | undefined {
   return params.get(name)?.[0] as T | undefined;
 }
 
+/** An extension definition stored on this server as a StructureDefinition with a snapshot. */
+async function storedExtension(invocation: OperationInvocation, url: string): Promise<StructureDefinition | undefined> {
+  const stored = (await invocation.ctx.service.readCurrent('StructureDefinition', [{ index: 'uri', p: 'url', match: 'eq', values: [url] }], 1)) as StructureDefinition[];
+  return stored[0]?.snapshot?.element?.length ? stored[0] : undefined;
+}
+
 /** A profile stored on this server as a StructureDefinition (it must carry a snapshot). */
 async function storedProfile(invocation: OperationInvocation, canonical: string): Promise<StructureDefinition> {
   const url = canonical.replace(/\|.*$/, '');
@@ -89,7 +95,15 @@ async function validateOperation(invocation: OperationInvocation): Promise<Opera
   if (mode === 'create' && checked.id !== undefined && level === 'type') {
     issues.push(issue('informational', 'The id of a resource given for create is ignored: the server assigns one', `${type}.id`, 'information'));
   }
-  issues.push(...(await validator.validate(checked, { ...(profile ? { profile } : {}), ...(profileDefinition ? { profileDefinition } : {}), terminology: ctx.terminology })));
+  issues.push(
+    ...(await validator.validate(checked, {
+      ...(profile ? { profile } : {}),
+      ...(profileDefinition ? { profileDefinition } : {}),
+      terminology: ctx.terminology,
+      extensionPolicy: { unknown: ctx.config.validateUnknownExtensions, acceptedPrefixes: ctx.config.validateExtensionDomains },
+      resolveExtension: (url) => storedExtension(invocation, url),
+    })),
+  );
   return outcome(issues);
 }
 

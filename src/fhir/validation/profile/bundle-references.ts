@@ -19,8 +19,8 @@ interface EntryLike {
   resource?: { resourceType?: unknown; id?: unknown; meta?: { versionId?: unknown } };
 }
 
-/** Every `reference` string under `value` (Reference datatypes), with its FHIRPath location. */
-function references(value: unknown, path: string, out: { reference: string; path: string }[], depth = 0): void {
+/** Every `reference` string under `value` (Reference datatypes, not inside contained resources), with its FHIRPath location. */
+export function references(value: unknown, path: string, out: { reference: string; path: string }[], depth = 0): void {
   if (typeof value !== 'object' || value === null || depth > 40) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => references(item, `${path}[${i}]`, out, depth + 1));

@@ -7,12 +7,15 @@
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import type { FhirDefinitions } from '../../definitions';
 import type { Terminology } from '../../../terminology/terminology';
+import { hl7ExtensionDefinition } from '../../definitions/hl7-extensions';
 import { checkBindings } from './bindings';
 import { compileProfile } from './compile';
 import { InvariantRunner } from './invariants';
 import type { CompiledProfile } from './model';
 import type { WalkContext } from './walk';
 import { walkResource } from './walk';
+import type { ExtensionPolicy } from './extension-policy';
+import { extensionUrls } from './extension-policy';
 
 export type ProfileDefinitions = Pick<FhirDefinitions, 'getStructureDefinition' | 'profiles'>;
 
@@ -23,6 +26,10 @@ export interface ProfileValidationOptions {
   profileDefinition?: StructureDefinition;
   /** For binding checks; without it bindings are not checked. */
   terminology?: Terminology;
+  /** Report extensions whose definition cannot be found ($validate); unset: they are not reported. */
+  extensionPolicy?: ExtensionPolicy;
+  /** Finds extension definitions that are not loaded (e.g. stored on this server). */
+  resolveExtension?: (url: string) => Promise<StructureDefinition | undefined>;
 }
 
 export class ProfileValidator {
@@ -36,7 +43,7 @@ export class ProfileValidator {
 
   private definition(typeOrUrl: string): StructureDefinition | undefined {
     const bare = typeOrUrl.replace(/\|.*$/, '');
-    return this.ours.get(bare) ?? this.definitions.getStructureDefinition(bare);
+    return this.ours.get(bare) ?? this.definitions.getStructureDefinition(bare) ?? hl7ExtensionDefinition(bare);
   }
 
   /** The compiled StructureDefinition for a type name or canonical URL (cached). */
@@ -79,7 +86,20 @@ export class ProfileValidator {
       }
       if (extra !== base) profiles.push(extra);
     }
-    return this.run(resource, profiles, options.terminology);
+    return this.run(resource, profiles, options.terminology, options.extensionPolicy, await this.resolveExtensions(resource, options));
+  }
+
+  /** Definitions of the resource's extensions that only `options.resolveExtension` knows, compiled. */
+  private async resolveExtensions(resource: Resource, options: ProfileValidationOptions): Promise<Map<string, CompiledProfile>> {
+    const found = new Map<string, CompiledProfile>();
+    if (!options.resolveExtension) return found;
+    for (const url of extensionUrls(resource)) {
+      if (this.compiledFor(url)) continue;
+      const sd = await options.resolveExtension(url);
+      const compiled = sd?.type === 'Extension' ? this.compileDefinition(sd) : undefined;
+      if (compiled) found.set(url, compiled);
+    }
+    return found;
   }
 
   /**
@@ -95,11 +115,18 @@ export class ProfileValidator {
     return this.run(resource, profiles, terminology);
   }
 
-  private async run(resource: Resource, profiles: readonly CompiledProfile[], terminology: Terminology | undefined): Promise<OperationOutcomeIssue[]> {
+  private async run(
+    resource: Resource,
+    profiles: readonly CompiledProfile[],
+    terminology: Terminology | undefined,
+    extensionPolicy?: ExtensionPolicy,
+    extensions: ReadonlyMap<string, CompiledProfile> = new Map(),
+  ): Promise<OperationOutcomeIssue[]> {
     const ctx: WalkContext = {
       issues: [],
       bindings: [],
-      profileFor: (type) => this.compiledFor(type),
+      profileFor: (type) => this.compiledFor(type) ?? extensions.get(type),
+      ...(extensionPolicy ? { extensionPolicy } : {}),
       invariants: this.invariants,
       resource,
       depth: 0,

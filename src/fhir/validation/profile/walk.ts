@@ -12,6 +12,9 @@ import { collect, disallowedChoices } from './items';
 import type { CompiledBinding, CompiledElement, CompiledProfile } from './model';
 import { bundleReferenceIssues } from './bundle-references';
 import { bundleIssues } from './bundle-rules';
+import { parametersReferenceIssues } from './parameters-references';
+import type { ExtensionPolicy } from './extension-policy';
+import { unknownExtensionIssue } from './extension-policy';
 import { assignSlices } from './slicing';
 import { deepEqual, isPrimitiveType, matchesPattern, primitiveProblem, show } from './values';
 
@@ -26,6 +29,8 @@ export interface WalkContext {
   /** The compiled base StructureDefinition of a type (`Period`, `Patient`). */
   readonly profileFor: (type: string) => CompiledProfile | undefined;
   readonly invariants: InvariantRunner;
+  /** How extensions without a known definition are reported ($validate); unset: not reported. */
+  readonly extensionPolicy?: ExtensionPolicy;
   /** The resource `%resource` refers to. */
   resource: unknown;
   depth: number;
@@ -95,6 +100,10 @@ export function checkItem(ctx: WalkContext, profile: CompiledProfile, element: C
     if (isPrimitiveType(item.type) || INLINE_TYPES.has(item.type)) return;
     // An extension whose definition we hold (ours, from profiles/) is checked against it.
     const definition = item.type === 'Extension' && typeof value.url === 'string' ? ctx.profileFor(value.url) : undefined;
+    if (item.type === 'Extension' && typeof value.url === 'string' && definition?.type !== 'Extension' && ctx.extensionPolicy) {
+      const unknown = unknownExtensionIssue(value.url, item.key === 'modifierExtension', item.expression, ctx.extensionPolicy);
+      if (unknown) ctx.issues.push(unknown);
+    }
     const datatype = definition?.type === 'Extension' ? definition : ctx.profileFor(item.type);
     if (!datatype) return;
     runConstraints(ctx, datatype.root, item, datatype.type, done);
@@ -157,6 +166,7 @@ export function walkResource(ctx: WalkContext, profile: CompiledProfile, resourc
     const item: Item = { value: resource, type: profile.type, expression, key: '' };
     runConstraints(ctx, profile.root, item, profile.type, new Set());
     if (resource.resourceType === 'Bundle') ctx.issues.push(...bundleIssues(resource, expression), ...bundleReferenceIssues(resource, expression));
+    if (resource.resourceType === 'Parameters') ctx.issues.push(...parametersReferenceIssues(resource, expression));
     walkChildren(ctx, profile, profile.root, resource, expression);
   } finally {
     ctx.resource = outer;
