@@ -11,6 +11,7 @@ import { accountRoutes } from './auth/accounts/routes';
 import { adminUserRoutes } from './auth/accounts/admin-routes';
 import { adminClientsRouter, oauth2Router, wellKnownRouter } from './auth/smart/routes';
 import { rateLimit } from './auth/rate-limit';
+import { mountPublicRegistry } from './web/registry/mount';
 
 export function buildApp(container: Container): express.Express {
   const app = express();
@@ -51,6 +52,9 @@ export function buildApp(container: Container): express.Express {
   });
   app.use('/oauth2', oauth2Router(container.smart, { rateLimit: oauth2Limit }));
   app.use('/admin/clients', adminClientsRouter(container.smart));
+
+  // The public registry (issue 7): /registry pages, and rate limit + open CORS for its FHIR operations.
+  mountPublicRegistry(app, container);
 
   app.use('/fhir', authenticate(container.config.authEnabled ? container.auth.tokens : undefined), fhirRouter(container.fhir));
 

@@ -1,8 +1,17 @@
-/** Placeholder until the public part of issue 7 lands: registers nothing yet. */
+/**
+ * The public registry's operations (issue 7): anonymous (src/auth/public-routes.ts), rate limited
+ * and readable cross-origin (src/web/registry/public-access.ts), answering public views only.
+ */
 import type { OperationDefinition } from '@medplum/fhirtypes';
 import type { OperationRegistry } from '../../../fhir/operations/registry';
+import { registrySearchOperation } from './registry-search';
+import { registryStatisticsOperation } from './registry-statistics';
+import { verifyLicenseOperation } from './verify-license';
+
+export const PUBLIC_REGISTRY_OPERATIONS = ['$verify-license', '$registry-search', '$registry-statistics'] as const;
 
 export function registerPublicRegistryOperations(registry: OperationRegistry, ours: (code: string) => OperationDefinition): void {
-  void registry;
-  void ours;
+  registry.register(ours('verify-license'), verifyLicenseOperation);
+  registry.register(ours('registry-search'), registrySearchOperation);
+  registry.register(ours('registry-statistics'), registryStatisticsOperation);
 }
