@@ -49,6 +49,9 @@ import { mailTransportFor } from './jobs/mail-transport';
 import { connectRedis } from './jobs/redis';
 import { SmartServer } from './auth/smart/smart-server';
 import { mongoSmartStores } from './store/mongo/smart-store';
+import { MongoLicenseNumberStore } from './store/mongo/license-number-store';
+import { attachLicenseNumberStore } from './domain/licensing/application/number-store';
+import { ensureRegistryOrganization } from './domain/licensing/application/registry-organization';
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -125,6 +128,7 @@ export class Container {
       emails = await startEmailQueue({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, from: config.mailFrom, transport, logger, redisReachable: connected.reachable });
       const accountStore = new MongoAccountStore(db);
       await accountStore.init();
+      attachLicenseNumberStore(service, await new MongoLicenseNumberStore(db).init());
       const accounts = new AccountService(accountStore, emails, fhirIdentities(service), accountSettings(config), logger);
       const smartStores = mongoSmartStores(db);
       await smartStores.init();
@@ -141,6 +145,7 @@ export class Container {
       });
       const container = new Container(config, logger, store, definitions, fhir, client, engine, auth, redis, emails, accounts, smart);
       await container.init();
+      await ensureRegistryOrganization(fhir.service, config.registryName);
       await accounts.ensureAdmin();
       const recovered = await fhir.auditor?.recover();
       if (recovered) logger.warn({ recovered }, 'stored AuditEvents an earlier process left in the audit journal');

@@ -6,7 +6,7 @@
  */
 import type { Access } from './access';
 import type { AuthContext } from './auth-context';
-import type { Reach, RoleRule } from './role-permissions';
+import type { Reach, RoleRule, WriteState } from './role-permissions';
 import { ANONYMOUS_READABLE } from './role-permissions';
 import type { ResourceScope, ScopeAction } from './scopes';
 
@@ -17,7 +17,11 @@ export type Limit =
   /** In no patient's compartment. */
   | { kind: 'not-patient' }
   /** Matches one of these searches (granular v2 scopes); each is `name=value` pairs, ANDed. */
-  | { kind: 'query'; queries: Array<ReadonlyArray<[string, string]>> };
+  | { kind: 'query'; queries: Array<ReadonlyArray<[string, string]>> }
+  /** Belongs to this Practitioner (reference `Practitioner/<id>`): an applicant's own records. */
+  | { kind: 'self'; practitioner: string }
+  /** What is written must be in this state (role-permissions.ts WriteState). */
+  | { kind: 'state'; state: WriteState };
 
 export type Decision = { allowed: false; reason: string } | { allowed: true; limits: Limit[] };
 
@@ -30,6 +34,8 @@ function ownPatient(auth: AuthContext): string | undefined {
 
 function reachLimit(reach: Reach, auth: AuthContext): Limit | undefined | 'deny' {
   switch (reach) {
+    case 'self':
+      return auth.fhirUser?.startsWith('Practitioner/') ? { kind: 'self', practitioner: auth.fhirUser } : 'deny';
     case 'all':
       return undefined;
     case 'not-patient':
@@ -43,16 +49,21 @@ function reachLimit(reach: Reach, auth: AuthContext): Limit | undefined | 'deny'
   }
 }
 
-const REACH_BREADTH: Record<Reach, number> = { all: 3, 'not-patient': 2, assigned: 1, own: 0 };
+const REACH_BREADTH: Record<Reach, number> = { all: 3, 'not-patient': 2, assigned: 1, own: 0, self: 0 };
 
 function roleDecision(rules: readonly RoleRule[], auth: AuthContext, type: string, action: ScopeAction, inPatientCompartment: boolean): Decision {
   const matching = rules.filter((r) => (r.types === '*' || r.types.has(type)) && r.actions.has(action));
   if (matching.length === 0) return { allowed: false, reason: `the ${auth.role} role may not ${ACTION_NAMES[action]} ${type} resources` };
-  if (!inPatientCompartment) return ALLOWED;
   const broadest = matching.reduce((a, b) => (REACH_BREADTH[b.reach] > REACH_BREADTH[a.reach] ? b : a));
-  const limit = reachLimit(broadest.reach, auth);
-  if (limit === 'deny') return { allowed: false, reason: 'the account is not linked to a Patient' };
-  return limit ? { allowed: true, limits: [limit] } : ALLOWED;
+  const limits: Limit[] = [];
+  // Reach limits patient data only, except `self`, which limits every type it names.
+  if (inPatientCompartment || broadest.reach === 'self') {
+    const limit = reachLimit(broadest.reach, auth);
+    if (limit === 'deny') return { allowed: false, reason: `the account is not linked to a ${broadest.reach === 'self' ? 'Practitioner' : 'Patient'}` };
+    if (limit) limits.push(limit);
+  }
+  if (broadest.writeState && (action === 'c' || action === 'u')) limits.push({ kind: 'state', state: broadest.writeState });
+  return limits.length > 0 ? { allowed: true, limits } : ALLOWED;
 }
 
 function scopeDecision(auth: AuthContext, type: string, action: ScopeAction, inPatientCompartment: boolean): Decision {

@@ -2,7 +2,8 @@
 import type { ResourceScope } from './scopes';
 
 /** The clinic and registry roles (DESIGN.md §8). */
-export const ROLES = ['admin', 'registry-admin', 'doctor', 'nurse', 'pharmacist', 'clerk', 'patient'] as const;
+/** `applicant`: a self-registered health professional applying for a license (issue 7), linked to its own Practitioner. */
+export const ROLES = ['admin', 'registry-admin', 'doctor', 'nurse', 'pharmacist', 'clerk', 'patient', 'applicant'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {

@@ -9,12 +9,23 @@
 import type { ScopeAction } from './scopes';
 import type { Role } from './auth-context';
 
-export type Reach = 'all' | 'assigned' | 'own' | 'not-patient';
+/** `self`: only what belongs to the caller's own Practitioner (an applicant's), whatever the type. */
+export type Reach = 'all' | 'assigned' | 'own' | 'not-patient' | 'self';
+
+/**
+ * A condition on the state of what is created or updated (both the stored and the new version):
+ * `application-draft`: Tasks only in status draft (an applicant never moves an application on by
+ * PUT/PATCH; the registry's operations do); `application-not-draft`: a license application in
+ * draft belongs to its applicant alone; `unlicensed`: a Practitioner neither active nor licensed
+ * (the license and activation come only from $approve).
+ */
+export type WriteState = 'application-draft' | 'application-not-draft' | 'unlicensed';
 
 export interface RoleRule {
   types: ReadonlySet<string> | '*';
   actions: ReadonlySet<ScopeAction>;
   reach: Reach;
+  writeState?: WriteState;
 }
 
 const set = (...types: string[]) => new Set(types);
@@ -48,7 +59,7 @@ export function roleRules(patientTypes: ReadonlySet<string>): Record<Role, RoleR
   const readable = (extra: ReadonlySet<string> = new Set()) => ({ types: new Set([...DEFINITION_TYPES, ...DIRECTORY_TYPES, ...extra]), actions: actions('rs'), reach: 'all' as const });
   return {
     admin: [{ types: '*', actions: actions('cruds'), reach: 'all' }],
-    'registry-admin': [{ types: REGISTRY_TYPES, actions: actions('cruds'), reach: 'not-patient' }, readable()],
+    'registry-admin': [{ types: REGISTRY_TYPES, actions: actions('cruds'), reach: 'not-patient', writeState: 'application-not-draft' }, readable()],
     doctor: [{ types: clinical, actions: actions('crus'), reach: 'assigned' }, readable()],
     nurse: [
       { types: new Set([...clinical].filter((t) => t !== 'MedicationRequest')), actions: actions('crus'), reach: 'assigned' },
@@ -65,6 +76,15 @@ export function roleRules(patientTypes: ReadonlySet<string>): Record<Role, RoleR
       { types: clinical, actions: actions('rs'), reach: 'own' },
       { types: PATIENT_WRITABLE_TYPES, actions: actions('cu'), reach: 'own' },
       readable(),
+    ],
+    // Its own Practitioner, applications (Task.focus) and documents (DocumentReference.subject,
+    // Binary.securityContext); Binaries are read through their securityContext. No patient data.
+    applicant: [
+      { types: set('Practitioner', 'Task', 'DocumentReference'), actions: actions('rs'), reach: 'self' },
+      { types: set('Practitioner'), actions: actions('u'), reach: 'self', writeState: 'unlicensed' },
+      { types: set('Task'), actions: actions('cu'), reach: 'self', writeState: 'application-draft' },
+      { types: set('DocumentReference', 'Binary'), actions: actions('cu'), reach: 'self' },
+      { types: DEFINITION_TYPES, actions: actions('rs'), reach: 'all' },
     ],
   };
 }

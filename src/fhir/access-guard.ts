@@ -8,12 +8,13 @@ import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
 import type { Decision, Limit } from '../auth/access-policy';
 import { decide } from '../auth/access-policy';
 import { currentAccess, requestMemo } from '../auth/request-access';
-import type { RoleRule } from '../auth/role-permissions';
+import type { RoleRule, WriteState } from '../auth/role-permissions';
 import { roleRules } from '../auth/role-permissions';
 import type { ScopeAction } from '../auth/scopes';
 import type { Criterion } from '../store/search-criteria';
 import type { ReferenceEntry } from './search/extract/types';
 import { FhirError, issue } from './outcomes';
+import { LICENSE_NUMBER_SYSTEM, REGISTRY_TASK_SYSTEM } from '../domain/licensing/license';
 
 /** The most patients a clinician's searches are narrowed to (one criterion value each). */
 export const MAX_ASSIGNED_PATIENTS = 2000;
@@ -37,6 +38,27 @@ export function forbidden(reason: string): FhirError {
 }
 
 const NOTHING: Criterion = { index: 'id', ids: [] };
+
+type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Practitioner each type belongs to, for the `self` limit (an applicant's records). */
+const SELF_LINKS: Record<string, { owner: (r: Loose) => unknown; param?: string }> = {
+  Practitioner: { owner: (r) => (r.id ? `Practitioner/${r.id}` : undefined) },
+  Task: { owner: (r) => r.focus?.reference, param: 'focus' },
+  DocumentReference: { owner: (r) => r.subject?.reference, param: 'subject' },
+  Binary: { owner: (r) => r.securityContext?.reference },
+};
+
+const isLicenseApplication = (r: Loose) =>
+  Array.isArray(r.code?.coding) && r.code.coding.some((c: Loose) => c?.system === REGISTRY_TASK_SYSTEM && c?.code === 'license-application');
+
+/** Whether a written resource is in the state a WriteState asks for (other types always are). */
+function meetsWriteState(type: string, r: Loose, state: WriteState): boolean {
+  if (state === 'application-draft') return type !== 'Task' || r.status === 'draft';
+  if (state === 'application-not-draft') return type !== 'Task' || !isLicenseApplication(r) || r.status !== 'draft';
+  const licensed = Array.isArray(r.qualification) && r.qualification.some((q: Loose) => Array.isArray(q?.identifier) && q.identifier.some((i: Loose) => i?.system === LICENSE_NUMBER_SYSTEM));
+  return type !== 'Practitioner' || (r.active !== true && !licensed);
+}
 
 export class AccessGuard {
   /** Per type in the Patient compartment: the reference parameters that place it there. */
@@ -104,6 +126,10 @@ export class AccessGuard {
         if (!stored || !resource.id) return false;
         const criteria: Criterion[] = [...(await this.limitCriteria(type, limit)), { index: 'id', ids: [resource.id] }];
         if ((await this.source.matchIds(type, criteria, 1)).length === 0) return false;
+      } else if (limit.kind === 'self') {
+        if (SELF_LINKS[type]?.owner(resource as Loose) !== limit.practitioner) return false;
+      } else if (limit.kind === 'state') {
+        if (!meetsWriteState(type, resource as Loose, limit.state)) return false;
       } else if (!this.meetsPatientLimit(type, resource, limit.kind === 'not-patient' ? 'none' : await this.patientIds(limit.patients))) {
         return false;
       }
@@ -135,6 +161,12 @@ export class AccessGuard {
       if (groups.length === 1) return groups[0]!;
       if (groups.every((g) => g.length === 1)) return [{ index: 'any', of: groups.map((g) => g[0]!) }];
       throw forbidden('several granular scopes with more than one parameter each cannot be combined');
+    }
+    if (limit.kind === 'state') return []; // a condition on writes, not on what is found
+    if (limit.kind === 'self') {
+      if (type === 'Practitioner') return [{ index: 'id', ids: [limit.practitioner.slice('Practitioner/'.length)] }];
+      const param = SELF_LINKS[type]?.param;
+      return param ? [{ index: 'ref', p: param, values: [{ r: limit.practitioner }] }] : [NOTHING];
     }
     if (type === 'Patient' && limit.kind === 'not-patient') return [NOTHING];
     const params = this.patientParams.get(type);

@@ -30,7 +30,19 @@ export const IDENTITY_TYPES: Record<Role, { required: boolean; types: readonly s
   nurse: { required: true, types: ['Practitioner'] },
   pharmacist: { required: true, types: ['Practitioner'] },
   patient: { required: true, types: ['Patient', 'RelatedPerson'] },
+  // Without one, the applicant's own (inactive) Practitioner is created for it.
+  applicant: { required: false, types: ['Practitioner'] },
 };
+
+/** What self-registration may ask for (`accountType` of POST /auth/register); patient by default. */
+export const SELF_REGISTERED_ROLES = ['patient', 'applicant'] as const;
+export type SelfRegisteredRole = (typeof SELF_REGISTERED_ROLES)[number];
+
+export function checkAccountType(value: unknown): SelfRegisteredRole {
+  if (value === undefined) return 'patient';
+  if (typeof value === 'string' && (SELF_REGISTERED_ROLES as readonly string[]).includes(value)) return value as SelfRegisteredRole;
+  throw new AccountError(`accountType must be one of ${SELF_REGISTERED_ROLES.join(', ')}`, 'invalid');
+}
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 export const newToken = () => randomBytes(32).toString('base64url');

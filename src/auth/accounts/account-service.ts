@@ -12,7 +12,7 @@ import type { Config } from '../../config/config';
 import type { Logger } from '../../platform/logger';
 import type { EmailQueue } from '../../jobs/email-queue';
 import type { Role } from '../auth-context';
-import { isRole } from '../auth-context';
+import { ROLES, isRole } from '../auth-context';
 import type { AccountRecord, AccountStore, AccountTokenPurpose } from './account-store';
 import type { Account, CredentialChecker } from './types';
 import { SignInRefused } from './types';
@@ -20,7 +20,7 @@ import { dummyHash, hashPassword, passwordProblem, randomPassword, verifyPasswor
 import type { FhirIdentities } from './fhir-identities';
 import { parseFhirUser } from './fhir-identities';
 import { alreadyRegisteredEmail, invitationEmail, verificationEmail } from './emails';
-import { AccountError, IDENTITY_TYPES, TOKEN, checkName, hashToken, newToken, normalizeEmail, publicAccount, validPassword } from './account-input';
+import { AccountError, IDENTITY_TYPES, TOKEN, checkAccountType, checkName, hashToken, newToken, normalizeEmail, publicAccount, validPassword } from './account-input';
 
 export const VERIFICATION_TTL_HOURS = 24;
 export const INVITATION_TTL_HOURS = 72;
@@ -88,24 +88,26 @@ export class AccountService implements CredentialChecker {
   }
 
   /**
-   * Self-registration: an inactive patient account and a verification email. A taken address
+   * Self-registration: an inactive patient (or, with `accountType: 'applicant'`, license
+   * applicant) account and a verification email. A taken address
    * answers the same; its owner is emailed (a new verification link while it is unverified,
    * else a notice). Each link carries the password of the registration that sent it, so a
    * registration made by someone else cannot choose the password of the owner's account.
    */
-  async register(input: { email: unknown; password: unknown; name?: unknown }): Promise<void> {
+  async register(input: { email: unknown; password: unknown; name?: unknown; accountType?: unknown }): Promise<void> {
     const email = normalizeEmail(input.email);
     const password = validPassword(input.password, email);
     const name = checkName(input.name);
+    const role = checkAccountType(input.accountType);
     const passwordHash = await hashPassword(password);
     const now = new Date();
-    const record: AccountRecord = { id: randomUUID(), email, role: 'patient', active: false, emailVerified: false, passwordHash, createdAt: now, updatedAt: now, ...(name ? { name } : {}) };
+    const record: AccountRecord = { id: randomUUID(), email, role, active: false, emailVerified: false, passwordHash, createdAt: now, updatedAt: now, ...(name ? { name } : {}) };
     if (await this.store.insert(record)) {
       await this.sendVerification(email, record.id, passwordHash);
       return;
     }
     const existing = await this.store.findByEmail(email);
-    if (existing && !existing.active && !existing.emailVerified && existing.role === 'patient') {
+    if (existing && !existing.active && !existing.emailVerified && existing.role === role) {
       await this.store.update(existing.id, { passwordHash, ...(name ? { name } : {}) });
       await this.sendVerification(email, existing.id, passwordHash);
     } else {
@@ -113,7 +115,7 @@ export class AccountService implements CredentialChecker {
     }
   }
 
-  /** Activates the account of a verification link; a self-registered patient gets its Patient resource here. */
+  /** Activates the account of a verification link; a self-registered patient gets its Patient resource here, an applicant its Practitioner. */
   async verifyEmail(token: unknown): Promise<Account> {
     const record = typeof token === 'string' && TOKEN.test(token) ? await this.store.consumeToken(hashToken(token), 'verify-email') : undefined;
     const account = record && (await this.store.findById(record.accountId));
@@ -121,6 +123,8 @@ export class AccountService implements CredentialChecker {
     let fhirUser = account.fhirUser;
     if (!fhirUser && account.role === 'patient') {
       fhirUser = await this.identities.createPatient({ email: account.email, ...(account.name ? { name: account.name } : {}) });
+    } else if (!fhirUser && account.role === 'applicant') {
+      fhirUser = await this.identities.createPractitioner({ email: account.email, ...(account.name ? { name: account.name } : {}) });
     }
     const changes = { active: true, emailVerified: true, ...(fhirUser ? { fhirUser } : {}), ...(record.passwordHash ? { passwordHash: record.passwordHash } : {}) };
     await this.store.update(account.id, changes);
@@ -206,7 +210,7 @@ export class AccountService implements CredentialChecker {
   /** An active account made by an admin, linked to an existing FHIR identity that fits its role. */
   async createByAdmin(input: NewAccountByAdmin): Promise<Account & { name?: string; createdAt: Date }> {
     const email = normalizeEmail(input.email);
-    if (!isRole(input.role)) throw new AccountError('role must be one of admin, registry-admin, doctor, nurse, pharmacist, clerk, patient', 'invalid');
+    if (!isRole(input.role)) throw new AccountError(`role must be one of ${ROLES.join(', ')}`, 'invalid');
     const name = checkName(input.name);
     if ((input.password === undefined) === (input.invite !== true)) throw new AccountError('give either a password or "invite": true', 'invalid');
     const password = input.password === undefined ? undefined : validPassword(input.password, email);
@@ -219,6 +223,12 @@ export class AccountService implements CredentialChecker {
       if (!rule.types.includes(parsed.type)) throw new AccountError(`a ${input.role} account is linked to a ${rule.types.join(' or ')}, not a ${parsed.type}`, 'invalid');
       if (!(await this.identities.exists(input.fhirUser))) throw new AccountError(`fhirUser ${input.fhirUser} does not exist`, 'invalid');
     }
+    let fhirUser = input.fhirUser;
+    // An applicant made by an admin gets its own inactive Practitioner, like a self-registered one.
+    if (fhirUser === undefined && input.role === 'applicant') {
+      if (await this.store.findByEmail(email)) throw new AccountError('an account with this email already exists', 'conflict');
+      fhirUser = await this.identities.createPractitioner({ email, ...(name ? { name } : {}) });
+    }
     const now = new Date();
     const record: AccountRecord = {
       id: randomUUID(),
@@ -228,7 +238,7 @@ export class AccountService implements CredentialChecker {
       emailVerified: false,
       createdAt: now,
       updatedAt: now,
-      ...(input.fhirUser ? { fhirUser: input.fhirUser } : {}),
+      ...(fhirUser ? { fhirUser } : {}),
       ...(name ? { name } : {}),
       ...(password ? { passwordHash: await hashPassword(password) } : {}),
     };

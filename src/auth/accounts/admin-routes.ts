@@ -9,7 +9,7 @@ import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AccessTokens } from '../access-tokens';
 import type { AuthContext, Role } from '../auth-context';
-import { isRole } from '../auth-context';
+import { ROLES, isRole } from '../auth-context';
 import type { AccountService } from './account-service';
 import { AccountError, normalizeEmail } from './account-input';
 import { FIRST_PARTY_CLIENT_ID } from './first-party';
@@ -43,7 +43,7 @@ export function adminUserRoutes(deps: { accounts: AccountService; tokens: Access
     handle(async (req, res) => {
       const body = bodyOf(req, ['email', 'password', 'invite', 'role', 'fhirUser', 'name']);
       const role = textField(body, 'role', { required: true, max: 40 })!;
-      if (!isRole(role)) throw new AccountError('role must be one of admin, registry-admin, doctor, nurse, pharmacist, clerk, patient', 'invalid');
+      if (!isRole(role)) throw new AccountError(`role must be one of ${ROLES.join(', ')}`, 'invalid');
       const invite = body.invite === true || body.invite === 'true' ? true : body.invite === undefined || body.invite === false || body.invite === 'false' ? false : undefined;
       if (invite === undefined) throw invalidRequest('invite must be true or false');
       const fhirUser = textField(body, 'fhirUser', { max: 200 });

@@ -1,9 +1,10 @@
 /**
  * The FHIR side of accounts: checking that a `fhirUser` exists, the patient a patient account
  * stands for, and the Patient a self-registered patient gets when its email is verified. Goes
- * through the ResourceService like every other read and write.
+ * through the ResourceService like every other read and write. A license applicant gets an
+ * inactive Practitioner the same way.
  */
-import type { Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { Patient, Practitioner, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../../store/fhir-store';
 
 /** The identity types an account can be linked to. */
@@ -25,6 +26,8 @@ export interface FhirIdentities {
   patientOf(reference: string): Promise<string | undefined>;
   /** Creates the Patient of a self-registered account; its reference (`Patient/<id>`). */
   createPatient(details: { email: string; name?: string }): Promise<string>;
+  /** Creates the inactive Practitioner of a license applicant (issue 7); its reference. */
+  createPractitioner(details: { email: string; name?: string }): Promise<string>;
 }
 
 /** What this needs of the ResourceService. */
@@ -63,6 +66,13 @@ export function fhirIdentities(resources: ResourceAccess): FhirIdentities {
       if (name) patient.name = [{ text: name }];
       const stored = await resources.create('Patient', patient);
       return `Patient/${stored.id}`;
+    },
+    async createPractitioner({ email, name }) {
+      // Inactive until the registry approves a license ($approve activates it).
+      const practitioner: Practitioner = { resourceType: 'Practitioner', active: false, telecom: [{ system: 'email', value: email, use: 'work' }] };
+      if (name) practitioner.name = [{ text: name }];
+      const stored = await resources.create('Practitioner', practitioner);
+      return `Practitioner/${stored.id}`;
     },
   };
 }

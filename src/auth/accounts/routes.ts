@@ -62,9 +62,11 @@ export function accountRoutes(deps: AccountRouteDeps): Router {
   router.post(
     '/register',
     handle(async (req, res) => {
-      const body = bodyOf(req, ['email', 'password', 'name', 'role', 'fhirUser']);
-      if (body.role !== undefined || body.fhirUser !== undefined) throw invalidRequest('role and fhirUser cannot be chosen at registration: accounts registered here are patients');
-      await accounts.register({ email: body.email, password: body.password, name: body.name });
+      const body = bodyOf(req, ['email', 'password', 'name', 'role', 'fhirUser', 'accountType']);
+      if (body.role !== undefined || body.fhirUser !== undefined) {
+        throw invalidRequest('role and fhirUser cannot be chosen at registration: accounts registered here are patients, or license applicants with "accountType": "applicant"');
+      }
+      await accounts.register({ email: body.email, password: body.password, name: body.name, accountType: body.accountType });
       res.status(202).json(ACCEPTED);
     }),
   );
