@@ -297,7 +297,7 @@ describe('$registry-search (anonymous, auth on)', () => {
   });
 
   it('bad input is a 400 OperationOutcome, never a 500', async () => {
-    for (const query of [
+    const queries: Array<Record<string, string>> = [
       { 'professional-type': 'wizard' },
       { specialization: '{"$gt":""}' },
       { state: 'XX-YY' },
@@ -308,7 +308,8 @@ describe('$registry-search (anonymous, auth on)', () => {
       { _page: '{"$where":"1"}' },
       { name: 'x'.repeat(200) },
       { unknown: '1' },
-    ]) {
+    ];
+    for (const query of queries) {
       const res = await search(query);
       expect(res.status, JSON.stringify(query)).toBe(400);
       expect(res.body.resourceType).toBe('OperationOutcome');
@@ -331,5 +332,135 @@ describe('$registry-statistics (anonymous, auth on)', () => {
     expect(group('by-state', 'state')).toEqual({ 'NG-LA': 2, 'NG-OY': 3 });
     expect(group('by-status', 'status')).toEqual({ active: 5, suspended: 1, expired: 1, revoked: 1, inactive: 0 });
     expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('the /registry pages (anonymous, auth on)', () => {
+  const get = (path: string) => server.request.get(path);
+
+  it('the search form: HTML with a CSP that allows no script', async () => {
+    const res = await get('/registry');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['content-security-policy']).not.toContain('script-src');
+    expect(res.text).toContain('<form class="search" method="get" action="/registry"');
+    expect(res.text).toContain('<option value="midwife">Midwife</option>');
+    expect(res.text).not.toMatch(/<script|style=/);
+  });
+
+  it('search results: public details, links to the verify page, nothing private', async () => {
+    const res = await get('/registry?name=obi');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Ada Obi');
+    expect(res.text).toContain('href="/registry/verify/BAO-DOC-2026-00001"');
+    expect(res.text).toContain('dr.obi@hospital.example');
+    expect(res.text).toContain('1 registered professional found');
+    // The form lists every state as a choice: look at the results only.
+    expectNoPrivateData(res.text.split('</form>')[1]);
+  });
+
+  it('escapes a <script> in a stored name and in the query', async () => {
+    const stored = await get('/registry?state=NG-LA&professional-type=doctor');
+    expect(stored.status).toBe(200);
+    expect(stored.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(stored.text).not.toContain(XSS);
+    const echoed = await get(`/registry?name=${encodeURIComponent('"><script>alert(1)</script>')}`);
+    expect(echoed.status).toBe(200);
+    expect(echoed.text).not.toContain('<script>alert(1)');
+    expect(echoed.text).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    const refused = await get(`/registry?professional-type=${encodeURIComponent('<script>x</script>')}`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('class="error"');
+    expect(refused.text).not.toContain('<script>x');
+  });
+
+  it('pages through results with a next link', async () => {
+    const res = await get('/registry?professional-type=midwife&count=2');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('3 registered professionals found');
+    const next = /<a rel="next" href="([^"]+)">/.exec(res.text)?.[1];
+    expect(next).toBeDefined();
+    const second = await get(next!.replace(/&amp;/g, '&'));
+    expect(second.status).toBe(200);
+    expect(second.text).toContain('BAO-MIDW-2026-00008');
+    expect(second.text).not.toContain('BAO-MIDW-2026-00006');
+    expect(second.text).not.toContain('rel="next"');
+  });
+
+  it('the verify page: a VALID badge with the public details and public disciplinary record', async () => {
+    const res = await get('/registry/verify/BAO-DOC-2026-00001');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<span class="badge valid">VALID</span>');
+    expect(res.text).toContain('Ada Obi');
+    expect(res.text).toContain('Medical doctor');
+    expect(res.text).toContain('Lagos');
+    expect(res.text).toContain('Late renewal of indemnity');
+    expect(res.text).not.toContain('dr.obi@hospital.example');
+    expectNoPrivateData(res.text);
+  });
+
+  it.each([
+    ['BAO-NURSE-2026-00002', 'suspended'],
+    ['BAO-PHARM-2024-00003', 'expired'],
+    ['BAO-DENT-2026-00004', 'revoked'],
+  ])('the verify page of %s: NOT VALID (%s)', async (number, status) => {
+    const res = await get(`/registry/verify/${number}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<span class="badge not-valid">NOT VALID</span>');
+    expect(res.text).toContain(`<dd class="status">${status}</dd>`);
+  });
+
+  it('an unknown number: a 404 NOT VALID page, the number escaped', async () => {
+    const res = await get(`/registry/verify/${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('NOT VALID');
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>alert(1)');
+  });
+
+  it('serves the widget as JavaScript, loadable cross-origin, and the stylesheet', async () => {
+    const widget = await get('/registry/widget.js');
+    expect(widget.status).toBe(200);
+    expect(widget.headers['content-type']).toMatch(/^application\/javascript/);
+    expect(widget.text).toContain('$verify-license?license-number=');
+    expect(widget.text).toContain('data-license-number');
+    expect(widget.text).toContain('textContent');
+    expect(widget.text).not.toContain('innerHTML');
+    const css = await get('/registry/registry.css');
+    expect(css.status).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+  });
+});
+
+describe('rate limit (per client IP, shared by the operations and the pages)', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ authEnabled: true, registryPublicRateLimitPerMinute: 3 });
+  }, 60_000);
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('answers 429 with Retry-After past the limit: an OperationOutcome for operations, a page for pages', async () => {
+    const ok = [
+      await limited.request.get('/fhir/Practitioner/$verify-license?license-number=X-1').set('Accept', FHIR_JSON),
+      await limited.request.get('/fhir/$registry-statistics').set('Accept', FHIR_JSON),
+      await limited.request.get('/registry/verify/X-1'),
+    ];
+    expect(ok.map((r) => r.status)).toEqual([200, 200, 404]);
+    const refused = await limited.request.get('/fhir/Practitioner/$registry-search').set('Accept', FHIR_JSON);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.resourceType).toBe('OperationOutcome');
+    expect(refused.body.issue[0].code).toBe('throttled');
+    expect(refused.headers['access-control-allow-origin']).toBe('*');
+    const page = await limited.request.get('/registry');
+    expect(page.status).toBe(429);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['retry-after']).toBeDefined();
+    // The rest of the API is not counted here.
+    expect((await limited.request.get('/fhir/metadata').set('Accept', FHIR_JSON)).status).toBe(200);
   });
 });

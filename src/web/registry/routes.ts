@@ -51,7 +51,13 @@ function searchInput(query: Request['query']): RegistrySearchInput {
   };
 }
 
-function queryString(input: RegistrySearchInput, pagePosition?: string): string {
+/** Page size asked in the query (`count`), within the operation's bounds; undefined for the default. */
+function countOf(query: Request['query']): number | undefined {
+  const raw = first(query.count);
+  return raw && /^\d{1,3}$/.test(raw) ? Math.max(1, Number(raw)) : undefined;
+}
+
+function queryString(input: RegistrySearchInput, count: number | undefined, pagePosition?: string): string {
   const entries: Array<[string, string | undefined]> = [
     ['name', input.name],
     ['license-number', input.licenseNumber],
@@ -59,6 +65,7 @@ function queryString(input: RegistrySearchInput, pagePosition?: string): string 
     ['specialization', input.specialization],
     ['state', input.state],
     ['status', input.status],
+    ['count', count === undefined ? undefined : String(count)],
     ['page', pagePosition],
   ];
   return new URLSearchParams(entries.filter((e): e is [string, string] => e[1] !== undefined)).toString();
@@ -83,11 +90,13 @@ export function registryPages(ctx: FhirContext, limit: RequestHandler, log: Logg
   router.get('/', (req, res, next) => {
     const input = searchInput(req.query);
     const pagePosition = first(req.query.page);
-    const searched = Object.values(input).some((v) => v !== undefined) || req.query.search !== undefined;
+    const count = countOf(req.query);
+    // The form sends every field, empty ones too: any query means a search (empty lists everyone).
+    const searched = Object.keys(req.query).length > 0;
     if (!searched) return sendPage(res, 200, renderSearchPage({ input }));
-    searchRegistry(ctx, input, { page: pagePosition }).then(
+    searchRegistry(ctx, input, { page: pagePosition, count }).then(
       (result) =>
-        sendPage(res, 200, renderSearchPage({ input, result, firstQuery: queryString(input), ...(result.next ? { nextQuery: queryString(input, result.next) } : {}) })),
+        sendPage(res, 200, renderSearchPage({ input, result, firstQuery: queryString(input, count), ...(result.next ? { nextQuery: queryString(input, count, result.next) } : {}) })),
       (err: unknown) => {
         if (!(err instanceof FhirError) || err.status >= 500) return next(err);
         const message = err.outcome.issue?.[0]?.diagnostics ?? 'This search cannot be made';
