@@ -49,6 +49,10 @@ import { mailTransportFor } from './jobs/mail-transport';
 import { connectRedis } from './jobs/redis';
 import { SmartServer } from './auth/smart/smart-server';
 import { mongoSmartStores } from './store/mongo/smart-store';
+import type { LicenseLifecycle } from './jobs/license-lifecycle';
+import { startLicenseLifecycle } from './jobs/license-lifecycle';
+import { MongoLicenseReminderStore } from './store/mongo/license-reminder-store';
+import { MongoLicenseContactStore } from './store/mongo/license-contact-store';
 import { MongoLicenseNumberStore } from './store/mongo/license-number-store';
 import { attachLicenseNumberStore } from './domain/licensing/application/number-store';
 import { ensureRegistryOrganization } from './domain/licensing/application/registry-organization';
@@ -62,6 +66,9 @@ export interface ContainerOptions {
 }
 
 export class Container {
+  /** The registry's license notices and daily expiry job (issue 7); set once started. */
+  licenseLifecycle?: LicenseLifecycle;
+
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
@@ -92,6 +99,7 @@ export class Container {
     const client = new MongoClient(url, { maxPoolSize: 64, ignoreUndefined: true, ...options.mongoOptions });
     let redis: Redis | undefined;
     let emails: EmailQueue | undefined;
+    let licenseLifecycle: LicenseLifecycle | undefined;
     try {
       await client.connect();
       const store = new MongoFhirStore(client, client.db(config.mongodbDatabase), { journalRecoveryAgeMs: config.journalRecoveryAgeMs });
@@ -145,6 +153,11 @@ export class Container {
       });
       const container = new Container(config, logger, store, definitions, fhir, client, engine, auth, redis, emails, accounts, smart);
       await container.init();
+      const reminders = new MongoLicenseReminderStore(db);
+      await reminders.init();
+      const contacts = new MongoLicenseContactStore(db);
+      licenseLifecycle = await startLicenseLifecycle({ fhir, emails, reminders, accountEmail: (fhirUser) => contacts.accountEmail(fhirUser), logger, redisReachable: connected.reachable });
+      container.licenseLifecycle = licenseLifecycle;
       await ensureRegistryOrganization(fhir.service, config.registryName);
       await accounts.ensureAdmin();
       const recovered = await fhir.auditor?.recover();
@@ -153,6 +166,7 @@ export class Container {
       if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
       return container;
     } catch (err) {
+      await licenseLifecycle?.close().catch(() => undefined);
       await emails?.close().catch(() => undefined);
       redis?.disconnect();
       await client.close().catch(() => undefined);
@@ -202,6 +216,7 @@ export class Container {
 
   async close(): Promise<void> {
     await this.fhir.auditor?.close().catch((err: unknown) => this.logger.error({ err }, 'AuditEvents buffered at shutdown could not be stored'));
+    await this.licenseLifecycle?.close();
     await this.emails.close();
     this.redis.disconnect();
     await this.mongoClient.close();
