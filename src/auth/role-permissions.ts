@@ -79,11 +79,12 @@ export function roleRules(patientTypes: ReadonlySet<string>): Record<Role, RoleR
     ],
     // Its own Practitioner, applications (Task.focus) and documents (DocumentReference.subject,
     // Binary.securityContext); Binaries are read through their securityContext. No patient data.
+    // Documents are never changed once uploaded (an officer may have verified them): a new one is added.
     applicant: [
       { types: set('Practitioner', 'Task', 'DocumentReference'), actions: actions('rs'), reach: 'self' },
       { types: set('Practitioner'), actions: actions('u'), reach: 'self', writeState: 'unlicensed' },
       { types: set('Task'), actions: actions('cu'), reach: 'self', writeState: 'application-draft' },
-      { types: set('DocumentReference', 'Binary'), actions: actions('cu'), reach: 'self' },
+      { types: set('DocumentReference', 'Binary'), actions: actions('c'), reach: 'self' },
       { types: DEFINITION_TYPES, actions: actions('rs'), reach: 'all' },
     ],
   };

@@ -143,6 +143,9 @@ describe('a doctor applies, is reviewed and licensed', () => {
     expect((await call(other.token, 'get', `Task/${taskId}`)).status).toBe(403);
     expect((await call(other.token, 'put', `Task/${taskId}`, { ...created.body, description: 'not mine' })).status).toBe(403);
     expect((await call(applicant.token, 'put', `Task/${taskId}`, { ...created.body, description: 'my application' })).status).toBe(200);
+    const foreignBinary = { resourceType: 'Binary', contentType: 'text/plain', data: 'eA==', securityContext: ref(other.practitioner) };
+    expect((await call(applicant.token, 'post', 'Binary', foreignBinary)).status).toBe(403);
+    expect((await call(applicant.token, 'post', 'DocumentReference', documentOf(other.practitioner, taskId, 'cv', 'x'))).status).toBe(403);
     const search = await call(other.token, 'get', 'Task');
     expect(search.status).toBe(200);
     expect(search.body.entry ?? []).toEqual([]);
@@ -244,6 +247,12 @@ describe('a doctor applies, is reviewed and licensed', () => {
     const doc = await call(applicant.token, 'get', `DocumentReference/${docs.get('cv')![0]}`);
     expect((await call(applicant.token, 'get', doc.body.content[0].attachment.url)).status).toBe(200);
     expect((await call(other.token, 'get', doc.body.content[0].attachment.url)).status).toBe(403);
+    expect((await call(other.token, 'get', `DocumentReference/${doc.body.id}`)).status).toBe(403);
+    expect((await call(other.token, 'get', 'DocumentReference')).body.entry ?? []).toEqual([]);
+    // Documents stay as verified: the applicant adds new ones, it never changes them.
+    expect((await call(applicant.token, 'put', `DocumentReference/${doc.body.id}`, { ...doc.body, description: 'swapped' })).status).toBe(403);
+    const mine = await call(applicant.token, 'get', `DocumentReference?related=Task/${taskId}`);
+    expect(mine.body.entry).toHaveLength(12);
   });
 });
 
