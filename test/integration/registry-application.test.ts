@@ -288,6 +288,19 @@ describe('rejection and bad input', () => {
     }
     const notParameters = await call(officer, 'post', `Task/${plain.id}/$approve`, { resourceType: 'Patient' });
     expect(notParameters.status).toBe(400);
+    const { token, practitioner } = await registerApplicant('astronaut@example.org', 'Not A Profession');
+    const odd = await call(token, 'post', 'Task', application(practitioner, 'astronaut'));
+    const refused = await op(token, `Task/${odd.body.id}/$submit`);
+    expect(refused.status).toBe(422);
+    expect(diagnostics(refused.body)[0]).toMatch(/'astronaut' is not a professional type/);
+    // PATCH cannot move an application on either.
+    const patched = await server.request
+      .patch(`/fhir/Task/${odd.body.id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send(JSON.stringify([{ op: 'replace', path: '/status', value: 'requested' }]));
+    expect(patched.status).toBe(403);
+    expect((await call(token, 'get', `Task/${odd.body.id}`)).body.status).toBe('draft');
   });
 });
 
@@ -325,7 +338,16 @@ describe('license numbers under concurrent approvals', () => {
       const practitioner = await server.container.fhir.service.read('Practitioner', `dentist${i}`);
       expect(JSON.stringify(practitioner.resource)).toContain(result.body.output[0].valueIdentifier.value);
     }
+    // Two approvals of one application: one wins, the other is a 409 whose number is released.
+    const twice = await reviewedApplication(20);
+    const both = await Promise.all([op(officer, `Task/${twice}/$approve`), op(officer, `Task/${twice}/$approve`)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.body.output[0].valueIdentifier.value).toBe(`PHB-DENT-${YEAR}-00021`);
+    const next = await op(officer, `Task/${await reviewedApplication(21)}/$approve`);
+    expect(next.body.output[0].valueIdentifier.value).toBe(`PHB-DENT-${YEAR}-00022`);
+    const twiceLicensed = await server.container.fhir.service.read('Practitioner', 'dentist20');
+    expect((twiceLicensed.resource as { qualification: unknown[] }).qualification).toHaveLength(1);
     const stored = await server.container.mongoClient.db(server.config.mongodbDatabase).collection('license_numbers').find({ series: `DENT-${YEAR}` }).toArray();
-    expect(stored.map((d) => d.state)).toEqual(Array(20).fill('issued'));
+    expect(stored.map((d) => d.state)).toEqual(Array(22).fill('issued'));
   }, 120_000);
 });
