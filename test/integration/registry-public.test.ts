@@ -5,6 +5,8 @@
  * contacts not opted in, home address, private disciplinary actions). Fixtures are stored
  * directly through the service as the server itself, independent of the application workflow.
  */
+import type { AddressInfo } from 'node:net';
+import { runInNewContext } from 'node:vm';
 import type { Basic, Bundle, Parameters, ParametersParameter, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LicenseInput } from '../../src/domain/licensing/license';
@@ -123,7 +125,8 @@ function expectNoPrivateData(body: unknown): void {
 const verify = (number: string) => server.request.get('/fhir/Practitioner/$verify-license').query({ 'license-number': number }).set('Accept', FHIR_JSON);
 
 beforeAll(async () => {
-  server = await startTestServer({ authEnabled: true });
+  // A high limit: this file alone makes more public requests than the default allows per minute.
+  server = await startTestServer({ authEnabled: true, registryPublicRateLimitPerMinute: 10_000 });
   await seed(server);
 }, 60_000);
 afterAll(async () => {
@@ -462,5 +465,74 @@ describe('rate limit (per client IP, shared by the operations and the pages)', (
     expect(page.headers['retry-after']).toBeDefined();
     // The rest of the API is not counted here.
     expect((await limited.request.get('/fhir/metadata').set('Accept', FHIR_JSON)).status).toBe(200);
+  });
+});
+
+/** A minimal DOM for widget.js: the script tag, the badge it inserts, and a fetch that must pass CORS. */
+async function runWidget(origin: string, licenseNumber: string): Promise<{ text: string; valid: string | undefined; href: string }> {
+  const badge: Record<string, unknown> & { style: Record<string, string>; attributes: Record<string, string> } = { style: {}, attributes: {} };
+  Object.assign(badge, {
+    setAttribute: (n: string, v: string) => (badge.attributes[n] = v),
+    removeAttribute: (n: string) => delete badge.attributes[n],
+  });
+  let inserted = false;
+  const script = {
+    src: `${origin}/registry/widget.js`,
+    getAttribute: (name: string) => (name === 'data-license-number' ? licenseNumber : null),
+    nextSibling: null,
+    parentNode: { insertBefore: () => (inserted = true) },
+  };
+  const pending: Array<Promise<unknown>> = [];
+  const crossOriginFetch = (url: string, init: RequestInit) => {
+    const call = fetch(url, init).then((response) => {
+      // What a browser on another origin enforces: no Access-Control-Allow-Origin, no access.
+      if (response.headers.get('access-control-allow-origin') !== '*') throw new TypeError('CORS');
+      return response;
+    });
+    pending.push(call.catch(() => undefined));
+    return call;
+  };
+  const code = (await (await fetch(`${origin}/registry/widget.js`)).text()) as string;
+  runInNewContext(code, { document: { currentScript: script, baseURI: 'https://clinic.example/', createElement: () => badge }, fetch: crossOriginFetch, URL, encodeURIComponent });
+  expect(inserted).toBe(true);
+  await Promise.all(pending);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return { text: String(badge.textContent), valid: badge.attributes['data-valid'], href: String(badge.href) };
+}
+
+describe('the embeddable widget against the running server', () => {
+  let origin: string;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const listening = server.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    close = () => new Promise((resolve) => listening.close(() => resolve()));
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('renders a VALID badge for a valid license, linking to the verify page', async () => {
+    const badge = await runWidget(origin, 'BAO-DOC-2026-00001');
+    expect(badge.valid).toBe('true');
+    expect(badge.text).toBe('VALID · BAO-DOC-2026-00001 · Ada Obi');
+    expect(badge.href).toBe(`${origin}/registry/verify/BAO-DOC-2026-00001`);
+  });
+
+  it('renders NOT VALID with the status for a suspended license, and for an unknown number', async () => {
+    expect(await runWidget(origin, 'BAO-NURSE-2026-00002')).toMatchObject({ valid: 'false', text: 'NOT VALID · BAO-NURSE-2026-00002 · Ada Bello (suspended)' });
+    expect(await runWidget(origin, 'NOPE-1')).toMatchObject({ valid: 'false', text: 'NOT VALID · NOPE-1' });
+  });
+});
+
+describe('callers with a token', () => {
+  it('any signed-in role gets the same public view; a bad token is refused', async () => {
+    const token = server.container.auth.tokens.issue({ subject: 'Patient/x', kind: 'user', role: 'patient', clientId: 'test', scope: 'patient/*.rs', fhirUser: 'Patient/x', patient: 'x' }).accessToken;
+    const res = await verify('BAO-DOC-2026-00001').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(param(res.body as Parameters, 'valid')?.valueBoolean).toBe(true);
+    expectNoPrivateData(res.body);
+    expect((await verify('BAO-DOC-2026-00001').set('Authorization', 'Bearer not-a-token')).status).toBe(401);
   });
 });
