@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/auth-context';
 import { DOCUMENT_TYPE_SYSTEM, LICENSE_NUMBER_SYSTEM, REGISTRY_ORGANIZATION_REFERENCE, REGISTRY_PRACTITIONER_PROFILE } from '../../src/domain/licensing/license';
 import { requiredDocuments } from '../../src/domain/licensing/application/required-documents';
+import { startJongodb } from '../../src/store/mongo/engine';
 import { Mailbox } from '../helpers/mailbox';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
@@ -304,50 +305,70 @@ describe('rejection and bad input', () => {
   });
 });
 
-describe('license numbers under concurrent approvals', () => {
-  /** An application under review whose documents are all verified, stored directly (the server's own work). */
-  async function reviewedApplication(i: number, practitionerId = `dentist${i}`): Promise<string> {
-    const service = server.container.fhir.service;
-    const practitioner = `Practitioner/${practitionerId}`;
-    await service.update('Practitioner', practitionerId, { resourceType: 'Practitioner', id: practitionerId, active: false, name: [{ text: `Dentist ${i}` }] });
-    const task = await service.create('Task', { ...application(practitioner, 'dentist'), status: 'in-progress' });
-    await Promise.all(
-      requiredDocuments('dentist').map(async ({ type }) => {
-        const doc = await service.create('DocumentReference', documentOf(practitioner, task.id, type, 'none'));
-        await service.create('VerificationResult', { resourceType: 'VerificationResult', status: 'validated', statusDate: new Date().toISOString(), target: [ref(`DocumentReference/${doc.id}`)] });
-      }),
-    );
-    return task.id;
+/** An application under review whose documents are all verified, stored directly (the server's own work). */
+async function reviewedApplication(target: TestServer, i: number, practitionerId = `dentist${i}`): Promise<string> {
+  const service = target.container.fhir.service;
+  const practitioner = `Practitioner/${practitionerId}`;
+  await service.update('Practitioner', practitionerId, { resourceType: 'Practitioner', id: practitionerId, active: false, name: [{ text: `Dentist ${i}` }] });
+  const task = await service.create('Task', { ...application(practitioner, 'dentist'), status: 'in-progress' });
+  await Promise.all(
+    requiredDocuments('dentist').map(async ({ type }) => {
+      const doc = await service.create('DocumentReference', documentOf(practitioner, task.id, type, 'none'));
+      await service.create('VerificationResult', { resourceType: 'VerificationResult', status: 'validated', statusDate: new Date().toISOString(), target: [ref(`DocumentReference/${doc.id}`)] });
+    }),
+  );
+  return task.id;
+}
+
+/** A failed approval, `count` parallel ones, then two of one application: numbers 1..count+2 of DENT, no gap, no duplicate. */
+async function approveConcurrently(target: TestServer, token: string, count: number): Promise<void> {
+  const approve = (id: string) =>
+    target.request.post(`/fhir/Task/${id}/$approve`).set('Authorization', `Bearer ${token}`).set('Content-Type', FHIR_JSON).send({ resourceType: 'Parameters' });
+  const numberOf = (res: { body: { output: Array<{ valueIdentifier: { value: string } }> } }) => res.body.output[0]!.valueIdentifier.value;
+  const expected = (n: number) => `PHB-DENT-${YEAR}-${String(n).padStart(5, '0')}`;
+  const failing = await reviewedApplication(target, 99, 'gone-dentist');
+  await target.container.fhir.service.delete('Practitioner', 'gone-dentist');
+  const failed = await approve(failing);
+  expect(failed.status).toBe(410);
+  expect(failed.body.resourceType).toBe('OperationOutcome');
+  expect((await target.container.fhir.service.read('Task', failing)).resource).toMatchObject({ status: 'in-progress' });
+
+  const tasks = await Promise.all(Array.from({ length: count }, (_, i) => reviewedApplication(target, i)));
+  const results = await Promise.all(tasks.map(approve));
+  expect(results.map((r) => r.status)).toEqual(tasks.map(() => 200));
+  expect(results.map(numberOf).sort()).toEqual(Array.from({ length: count }, (_, i) => expected(i + 1)));
+  // Each Practitioner carries the number its Task reports.
+  for (const [i, result] of results.entries()) {
+    const practitioner = await target.container.fhir.service.read('Practitioner', `dentist${i}`);
+    expect(JSON.stringify(practitioner.resource)).toContain(numberOf(result));
   }
+  // Two approvals of one application: one wins, the other is a 409 whose number is released.
+  const twice = await reviewedApplication(target, count);
+  const both = await Promise.all([approve(twice), approve(twice)]);
+  expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+  expect(numberOf(both.find((r) => r.status === 200)!)).toBe(expected(count + 1));
+  expect(numberOf(await approve(await reviewedApplication(target, count + 1)))).toBe(expected(count + 2));
+  const twiceLicensed = await target.container.fhir.service.read('Practitioner', `dentist${count}`);
+  expect((twiceLicensed.resource as { qualification: unknown[] }).qualification).toHaveLength(1);
+  const stored = await target.container.mongoClient.db(target.config.mongodbDatabase).collection('license_numbers').find({ series: `DENT-${YEAR}` }).toArray();
+  expect(stored.map((d) => d.state)).toEqual(Array(count + 2).fill('issued'));
+}
 
-  it('a failed approval releases its number; 20 parallel approvals get 00001..00020', async () => {
-    const failing = await reviewedApplication(99, 'gone-dentist');
-    await server.container.fhir.service.delete('Practitioner', 'gone-dentist');
-    const failed = await op(officer, `Task/${failing}/$approve`);
-    expect(failed.status).toBe(410);
-    expect(failed.body.resourceType).toBe('OperationOutcome');
-    expect((await call(officer, 'get', `Task/${failing}`)).body.status).toBe('in-progress');
-
-    const tasks = await Promise.all(Array.from({ length: 20 }, (_, i) => reviewedApplication(i)));
-    const results = await Promise.all(tasks.map((id) => op(officer, `Task/${id}/$approve`)));
-    expect(results.map((r) => r.status)).toEqual(tasks.map(() => 200));
-    const numbers = results.map((r) => r.body.output[0].valueIdentifier.value as string).sort();
-    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => `PHB-DENT-${YEAR}-${String(i + 1).padStart(5, '0')}`));
-    // Each Practitioner carries the number its Task reports.
-    for (const [i, result] of results.entries()) {
-      const practitioner = await server.container.fhir.service.read('Practitioner', `dentist${i}`);
-      expect(JSON.stringify(practitioner.resource)).toContain(result.body.output[0].valueIdentifier.value);
-    }
-    // Two approvals of one application: one wins, the other is a 409 whose number is released.
-    const twice = await reviewedApplication(20);
-    const both = await Promise.all([op(officer, `Task/${twice}/$approve`), op(officer, `Task/${twice}/$approve`)]);
-    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(both.find((r) => r.status === 200)!.body.output[0].valueIdentifier.value).toBe(`PHB-DENT-${YEAR}-00021`);
-    const next = await op(officer, `Task/${await reviewedApplication(21)}/$approve`);
-    expect(next.body.output[0].valueIdentifier.value).toBe(`PHB-DENT-${YEAR}-00022`);
-    const twiceLicensed = await server.container.fhir.service.read('Practitioner', 'dentist20');
-    expect((twiceLicensed.resource as { qualification: unknown[] }).qualification).toHaveLength(1);
-    const stored = await server.container.mongoClient.db(server.config.mongodbDatabase).collection('license_numbers').find({ series: `DENT-${YEAR}` }).toArray();
-    expect(stored.map((d) => d.state)).toEqual(Array(22).fill('issued'));
+describe('license numbers under concurrent approvals', () => {
+  it('mongo-java-server (undo journal): a failed approval releases its number; 20 parallel approvals get 00001..00020', async () => {
+    await approveConcurrently(server, officer, 20);
   }, 120_000);
+
+  it('jongodb (multi-document transactions): the same', async () => {
+    const jongodb = await startJongodb();
+    const onJongodb = await startTestServer({ mongodbUrl: jongodb.url, authEnabled: true, registryLicensePrefix: 'PHB' });
+    try {
+      expect(onJongodb.container.store.supportsTransactions).toBe(true);
+      const token = onJongodb.container.auth.tokens.issue({ subject: 'officer', kind: 'user', role: 'registry-admin', clientId: 'test', scope: 'user/*.cruds' }).accessToken;
+      await approveConcurrently(onJongodb, token, 20);
+    } finally {
+      await onJongodb.close();
+      await jongodb.stop();
+    }
+  }, 180_000);
 });
