@@ -120,7 +120,7 @@ function expectOutcome(res: { status: number; body: unknown }, status: number, c
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ authEnabled: true, registryLicenseTermMonths: 12, logLevel: 'warn' }, { mailTransport: mailbox });
+  server = await startTestServer({ authEnabled: true, registryLicenseTermMonths: 12 }, { mailTransport: mailbox });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -326,5 +326,88 @@ describe('where notices go', () => {
     await server.container.accounts.createByAdmin({ email: accountEmail, role: 'doctor', fhirUser: `Practitioner/${id}`, password: 'Correct-Horse-Battery-Staple-9' });
     expect((await op(id, 'suspend-license', { reason: 'Audit pending' })).status).toBe(200);
     expect((await mailbox.waitFor(accountEmail)).subject).toBe(`Your license ${numbers[0]} is suspended`);
+  });
+});
+
+describe('the daily expiry job', () => {
+  // Run for a chosen day far from today: the fixtures' dates are relative to it.
+  const RUN = addDays(TODAY, 1000);
+  const at = (date: string, hour = 2) => new Date(`${date}T${String(hour).padStart(2, '0')}:00:00Z`);
+  const subjects = (email: string) => mailbox.to(email).map((m) => m.subject);
+  const fixture = (end: string, status: LicenseStatus = 'active') => licensed({ licenses: [{ status, start: addDays(RUN, -300), end }] });
+
+  it('is scheduled daily in BullMQ under the server\'s Redis prefix', async () => {
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('license-expiry', { connection: { url: server.config.redisUrl }, prefix: `${server.config.redisPrefix}bull` });
+    const schedulers = await queue.getJobSchedulers();
+    await queue.close();
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-license-expiry', pattern: '0 2 * * *' })]);
+  });
+
+  it('expires licenses past their end date and sends each reminder (60, 30, 7 days) once', async () => {
+    const ended = await fixture(addDays(RUN, -1));
+    const suspended = await fixture(addDays(RUN, -1), 'suspended');
+    const in60 = await fixture(addDays(RUN, 60));
+    const in45 = await fixture(addDays(RUN, 45));
+    const in30 = await fixture(addDays(RUN, 30));
+    const in7 = await fixture(addDays(RUN, 7));
+    const in61 = await fixture(addDays(RUN, 61));
+
+    const report = await server.container.licenseLifecycle!.runExpiry(at(RUN));
+    expect(report.failed).toBe(0);
+    expect(report.expired).toBeGreaterThanOrEqual(1);
+    expect(report.reminders).toBeGreaterThanOrEqual(4);
+
+    const expired = await stored(ended.id);
+    expect(statusOf(expired, ended.numbers[0]!)).toBe('expired');
+    expect(expired.meta?.versionId).toBe('2');
+    const [provenance] = await provenances('Practitioner', ended.id);
+    expect(provenance).toMatchObject({ activity: { text: 'license-expiry' }, agent: [{ who: { reference: 'Organization/registry' } }], target: [{ reference: `Practitioner/${ended.id}/_history/2` }] });
+    expect((await mailbox.waitFor(ended.email)).subject).toBe(`Your license ${ended.numbers[0]} has expired`);
+    expect((await communications(ended.id, 1))[0]?.payload?.[0]?.contentString).toContain(`expired on ${addDays(RUN, -1)}`);
+    // A suspension stays a suspension; reactivating it later gives `expired`.
+    expect(statusOf(await stored(suspended.id), suspended.numbers[0]!)).toBe('suspended');
+
+    expect((await mailbox.waitFor(in60.email)).subject).toBe(`Your license ${in60.numbers[0]} expires in 60 days`);
+    expect((await mailbox.waitFor(in45.email)).subject).toBe(`Your license ${in45.numbers[0]} expires in 45 days`);
+    expect((await mailbox.waitFor(in30.email)).subject).toBe(`Your license ${in30.numbers[0]} expires in 30 days`);
+    expect((await mailbox.waitFor(in7.email)).subject).toBe(`Your license ${in7.numbers[0]} expires in 7 days`);
+    expect((await communications(in7.id, 1))[0]?.payload?.[0]?.contentString).toContain(`expires on ${addDays(RUN, 7)}`);
+    expect(statusOf(await stored(in60.id), in60.numbers[0]!)).toBe('active');
+
+    // Twice the same day, later that day, and with a fresh reminder store (as after a restart): nothing again.
+    expect(await server.container.licenseLifecycle!.runExpiry(at(RUN))).toEqual({ expired: 0, reminders: 0, failed: 0 });
+    expect(await server.container.licenseLifecycle!.runExpiry(at(RUN, 20))).toEqual({ expired: 0, reminders: 0, failed: 0 });
+    const { runLicenseExpiry } = await import('../../src/domain/licensing/lifecycle/expiry');
+    const { MongoLicenseReminderStore } = await import('../../src/store/mongo/license-reminder-store');
+    const fresh = new MongoLicenseReminderStore(server.container.mongoClient.db(server.config.mongodbDatabase));
+    expect(await runLicenseExpiry({ ctx: server.container.fhir, reminders: fresh, logger: server.container.logger }, at(RUN))).toEqual({ expired: 0, reminders: 0, failed: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const f of [ended, in60, in45, in30, in7]) expect(mailbox.to(f.email)).toHaveLength(1);
+    expect(mailbox.to(in61.email)).toHaveLength(0);
+    expect(await search<Communication>(`Communication?recipient=Practitioner/${in60.id}`)).toHaveLength(1);
+    expect((await stored(ended.id)).meta?.versionId).toBe('2');
+
+    // Days later the 60-day reminder is not sent again; 30 days before the end the next one is.
+    expect((await server.container.licenseLifecycle!.runExpiry(at(addDays(RUN, 20)))).failed).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subjects(in60.email)).toHaveLength(1);
+    await server.container.licenseLifecycle!.runExpiry(at(addDays(RUN, 30)));
+    expect((await mailbox.waitFor(in60.email, 2)).subject).toBe(`Your license ${in60.numbers[0]} expires in 30 days`);
+    // in61 got its 60-day reminder late (41 days before, at RUN + 20), and not again at RUN + 30.
+    expect(subjects(in61.email)).toEqual([`Your license ${in61.numbers[0]} expires in 41 days`]);
+  });
+
+  it('after a renewal, reminders start afresh for the new end date', async () => {
+    const pro = await fixture(addDays(RUN, 5));
+    await server.container.licenseLifecycle!.runExpiry(at(RUN));
+    expect((await mailbox.waitFor(pro.email)).subject).toContain('expires in 5 days');
+    // Renewed (by an officer, today's clock) far beyond RUN + 60: no reminder for the new term at RUN.
+    expect((await op(pro.id, 'renew-license')).status).toBe(200);
+    await mailbox.waitFor(pro.email, 2);
+    const newEnd = findLicense(await stored(pro.id), pro.numbers[0]!)!.end!;
+    expect(newEnd).toBe(addMonths(addDays(RUN, 5), 12));
+    await server.container.licenseLifecycle!.runExpiry(at(addDays(newEnd, -7)));
+    expect((await mailbox.waitFor(pro.email, 3)).subject).toContain('expires in 7 days');
   });
 });
