@@ -536,3 +536,34 @@ describe('callers with a token', () => {
     expect((await verify('BAO-DOC-2026-00001').set('Authorization', 'Bearer not-a-token')).status).toBe(401);
   });
 });
+
+describe('odd requests never give a 500', () => {
+  it.each([
+    ['/registry/verify/%E0%A4%A', [400]],
+    ['/registry?page=garbage', [400]],
+    ['/registry?name=a&name=b', [200]],
+    ['/registry?count=0', [200]],
+    [`/registry?name=${'%F0%9F%98%80'.repeat(50)}`, [200]],
+    ['/fhir/Practitioner/%24verify-license?license-number=BAO-DOC-2026-00001', [200]],
+    ['/fhir/Practitioner/$verify-license?license-number=a&license-number=b', [400]],
+    [`/fhir/Practitioner/$verify-license?license-number=${'9'.repeat(5000)}`, [400]],
+    ['/fhir/Practitioner/$registry-search?_count=9999999999', [200]],
+    ['/fhir/Practitioner/$registry-search?_count=99999999999', [400]],
+    ['/fhir/Practitioner/$registry-search?name=%00%01', [200]],
+    ['/fhir/$registry-statistics?x=1', [400]],
+  ])('%s', async (path, statuses) => {
+    const res = await server.request.get(path).set('Accept', path.startsWith('/fhir') ? FHIR_JSON : 'text/html');
+    expect(statuses, `${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+  });
+
+  it('POST $registry-search with a Parameters body', async () => {
+    const res = await server.request
+      .post('/fhir/Practitioner/$registry-search')
+      .set('Content-Type', FHIR_JSON)
+      .set('Accept', FHIR_JSON)
+      .send({ resourceType: 'Parameters', parameter: [{ name: 'professional-type', valueCode: 'midwife' }, { name: '_count', valueInteger: 1 }] });
+    expect(res.status).toBe(200);
+    expect((res.body as Bundle).total).toBe(3);
+    expect((res.body as Bundle).entry).toHaveLength(1);
+  });
+});

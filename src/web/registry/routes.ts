@@ -110,8 +110,13 @@ export function registryPages(ctx: FhirContext, limit: RequestHandler, log: Logg
     verifyLicense(ctx, number).then((found) => sendPage(res, found ? 200 : 404, renderVerifyPage(number.slice(0, MAX_SHOWN_NUMBER), found)), next);
   });
 
-  // Anything failing unexpectedly: a plain page, never a stack trace.
+  // A malformed request (e.g. bad percent-encoding in the path) is the client's; anything else a
+  // plain page, never a stack trace.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendPage(res, 400, page('Bad request', html`<h1>Bad request</h1><p>This address cannot be read. <a href="/registry">Search the register</a>.</p>`));
+    }
     log.error({ err }, 'registry page failed');
     sendPage(res, 500, page('Registry unavailable', html`<h1>The register is unavailable</h1><p>Please try again later.</p>`));
   });
