@@ -18,6 +18,7 @@ import { createSchemaValidator } from './fhir/validation/schema';
 import { ResourceService } from './fhir/resource-service';
 import { ConditionalService } from './fhir/conditional/conditional-service';
 import { createTerminology } from './terminology/terminology';
+import { TerminologyWatcher } from './terminology/terminology-watcher';
 import { localTerminology } from './terminology/local-terminology';
 import { OperationRegistry } from './fhir/operations/registry';
 import { registerStandardOperations } from './fhir/operations/standard';
@@ -49,13 +50,13 @@ import { mailTransportFor } from './jobs/mail-transport';
 import { connectRedis } from './jobs/redis';
 import { SmartServer } from './auth/smart/smart-server';
 import { mongoSmartStores } from './store/mongo/smart-store';
+import { MongoLicenseNumberStore } from './store/mongo/license-number-store';
+import { attachLicenseNumberStore } from './domain/licensing/application/number-store';
+import { ensureRegistryOrganization } from './domain/licensing/application/registry-organization';
 import type { LicenseLifecycle } from './jobs/license-lifecycle';
 import { startLicenseLifecycle } from './jobs/license-lifecycle';
 import { MongoLicenseReminderStore } from './store/mongo/license-reminder-store';
 import { MongoLicenseContactStore } from './store/mongo/license-contact-store';
-import { MongoLicenseNumberStore } from './store/mongo/license-number-store';
-import { attachLicenseNumberStore } from './domain/licensing/application/number-store';
-import { ensureRegistryOrganization } from './domain/licensing/application/registry-organization';
 
 export interface ContainerOptions {
   logger?: Logger;
@@ -113,10 +114,12 @@ export class Container {
         references: (resource) => (indexer(resource) as SearchIndex).ref ?? [],
         parseQuery: (type, query) => scopeQueryCriteria(search, type, query, baseUrl),
       });
-      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, customParameters, guard);
+      const watcher = new TerminologyWatcher(customParameters);
+      const service = new ResourceService(store, definitions, createSchemaValidator(), indexer, watcher, guard);
       const operations = new OperationRegistry(definitions.resourceTypes);
       registerStandardOperations(operations, definitions);
       const terminology = createTerminology(service);
+      watcher.attach(terminology);
       service.useProfileValidation(profileWriteCheck(definitions, terminology, config.requiredProfiles));
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
       const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };

@@ -12,6 +12,7 @@ import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from
 import { errors, FhirError, issue } from '../fhir/outcomes';
 import { applyFilter } from './filters';
 import type { TerminologyResolver } from './terminology-resolver';
+import { RESOLUTION_CACHE_MS } from './terminology-resolver';
 
 export interface ExpansionConcept {
   system: string;
@@ -46,8 +47,30 @@ function notKnown(kind: string, url: string): FhirError {
   return new FhirError([issue('not-found', `${kind} '${url.slice(0, 120)}' is not known to this server`)], 400);
 }
 
+/** Shared expansions kept, at most (the largest hold a few thousand codes). */
+const MAX_SHARED = 100;
+
 export class ValueSetExpander {
+  private readonly shared = new Map<string, { at: number; generation: number; set: Promise<CodeSet> }>();
+
   constructor(private readonly resolver: TerminologyResolver) {}
+
+  /**
+   * expandCanonical, remembered as long as the resolutions it rests on (RESOLUTION_CACHE_MS, or
+   * until a terminology write): for readers that only look (binding checks), which must never
+   * change the set they get.
+   */
+  expandShared(canonical: string): Promise<CodeSet> {
+    const now = Date.now();
+    let entry = this.shared.get(canonical);
+    if (!entry || entry.generation !== this.resolver.generation || now - entry.at > RESOLUTION_CACHE_MS) {
+      const set = this.expandCanonical(canonical);
+      entry = { at: now, generation: this.resolver.generation, set };
+      if (this.shared.size >= MAX_SHARED) this.shared.delete(this.shared.keys().next().value!);
+      this.shared.set(canonical, entry);
+    }
+    return entry.set;
+  }
 
   /** The codes of the ValueSet with this canonical URL (`url` or `url|version`). */
   async expandCanonical(canonical: string, trail: readonly string[] = []): Promise<CodeSet> {

@@ -2,7 +2,10 @@
  * Finds CodeSystems, ValueSets and ConceptMaps by canonical URL (`url` or `url|version`): those
  * stored on this server first, then ours from `terminology/`, then the R4 core ones. Indexed
  * CodeSystems are cached per stored version (a version never changes), so a hierarchy is built
- * once, not per request.
+ * once, not per request. What a canonical URL resolves to is remembered for a few seconds (a
+ * validation asks for the same ValueSets and CodeSystems again and again); a write of a
+ * CodeSystem, ValueSet or ConceptMap through this process forgets it at once (`changed()`), and
+ * other processes' writes are seen within RESOLUTION_CACHE_MS.
  */
 import type { CodeSystem, ConceptMap, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { Criterion } from '../store/search-criteria';
@@ -17,6 +20,7 @@ export interface TerminologySource {
 }
 
 const MAX_CACHED = 200;
+export const RESOLUTION_CACHE_MS = 5_000;
 
 /** `url|version` → its parts. */
 export function splitCanonical(canonical: string): { url: string; version?: string } {
@@ -24,8 +28,13 @@ export function splitCanonical(canonical: string): { url: string; version?: stri
   return bar < 0 ? { url: canonical } : { url: canonical.slice(0, bar), version: canonical.slice(bar + 1) || undefined };
 }
 
+type Found = { resource: CodeSystem | ValueSet | ConceptMap; stored: boolean } | undefined;
+
 export class TerminologyResolver {
   private readonly indexes = new Map<string, CodeSystemIndex>();
+  private readonly resolved = new Map<string, { at: number; found: Promise<Found> }>();
+  /** Bumped by every terminology write this process sees: caches built before it are stale. */
+  generation = 0;
 
   constructor(
     private readonly source: TerminologySource,
@@ -54,12 +63,37 @@ export class TerminologyResolver {
     return (await this.find('ConceptMap', canonical, version))?.resource;
   }
 
+  /** A CodeSystem, ValueSet or ConceptMap was written or deleted: forget what was resolved. */
+  changed(): void {
+    this.generation++;
+    this.resolved.clear();
+  }
+
   /** Every stored ConceptMap (at most `limit`), for $translate without a map URL. */
   async storedConceptMaps(limit: number): Promise<ConceptMap[]> {
     return (await this.source.readCurrent('ConceptMap', [], limit)) as ConceptMap[];
   }
 
-  private async find<T extends TerminologyType>(
+  private find<T extends TerminologyType>(
+    type: T,
+    canonical: string,
+    explicitVersion: string | undefined,
+  ): Promise<{ resource: Extract<CodeSystem | ValueSet | ConceptMap, { resourceType: T }>; stored: boolean } | undefined> {
+    const key = `${type} ${canonical} ${explicitVersion ?? ''}`;
+    const now = Date.now();
+    let entry = this.resolved.get(key);
+    if (!entry || now - entry.at > RESOLUTION_CACHE_MS) {
+      const found = this.lookUp(type, canonical, explicitVersion);
+      entry = { at: now, found };
+      if (this.resolved.size >= MAX_CACHED * 5) this.resolved.delete(this.resolved.keys().next().value!);
+      this.resolved.set(key, entry);
+      // A failed look-up (store unreachable) is not remembered.
+      found.catch(() => this.resolved.get(key) === entry && this.resolved.delete(key));
+    }
+    return entry.found as Promise<{ resource: Extract<CodeSystem | ValueSet | ConceptMap, { resourceType: T }>; stored: boolean } | undefined>;
+  }
+
+  private async lookUp<T extends TerminologyType>(
     type: T,
     canonical: string,
     explicitVersion: string | undefined,

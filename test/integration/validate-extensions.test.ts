@@ -20,7 +20,7 @@ afterAll(async () => {
   await Promise.all([strict?.close(), relaxed?.close()]);
 });
 
-async function issues(server: TestServer, resource: { resourceType: string }): Promise<OperationOutcomeIssue[]> {
+async function issues(server: TestServer, resource: { resourceType: string } & Record<string, unknown>): Promise<OperationOutcomeIssue[]> {
   const response = await server.request.post(`/fhir/${resource.resourceType}/$validate`).send(resource);
   expect(response.status).toBe(200);
   return ((response.body as OperationOutcome).issue ?? []).filter((i) => i.severity !== 'information');

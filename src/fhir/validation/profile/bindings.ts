@@ -17,7 +17,7 @@ type SetCache = Map<string, Promise<CodeSet | null>>;
 function expanded(terminology: Terminology, cache: SetCache, canonical: string): Promise<CodeSet | null> {
   let set = cache.get(canonical);
   if (!set) {
-    set = terminology.expander.expandCanonical(canonical).catch(() => null);
+    set = terminology.expander.expandShared(canonical).catch(() => null);
     cache.set(canonical, set);
   }
   return set;

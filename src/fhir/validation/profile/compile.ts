@@ -1,6 +1,7 @@
 /** StructureDefinition snapshot → CompiledProfile (see model.ts), by element id. */
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 import type { CompiledBinding, CompiledConstraint, CompiledElement, CompiledProfile } from './model';
+import { choiceSuffix } from './values';
 
 const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
 
@@ -45,15 +46,17 @@ function compileElement(element: ElementDefinition): CompiledElement {
   const pattern = prefixed(element, 'pattern');
   const bound = binding(element);
   const reference = element.contentReference;
+  const types = (element.type ?? []).map(typeCode);
+  const choiceBase = name.endsWith('[x]') ? name.slice(0, -3) : undefined;
   return {
     path,
     name,
-    ...(name.endsWith('[x]') ? { choiceBase: name.slice(0, -3) } : {}),
+    ...(choiceBase === undefined ? {} : { choiceBase, choiceTypes: new Map(types.map((t) => [`${choiceBase}${choiceSuffix(t)}`, t])) }),
     ...(element.sliceName ? { sliceName: element.sliceName } : {}),
     min: element.min ?? 0,
     max: max === '*' ? Infinity : Number(max),
     maxText: max,
-    types: (element.type ?? []).map(typeCode),
+    types,
     typeProfiles: (element.type ?? []).flatMap((t) => t.profile ?? []),
     ...(fixed === undefined ? {} : { fixed }),
     ...(pattern === undefined ? {} : { pattern }),

@@ -1,6 +1,5 @@
 /** The values an instance holds for one element: choice types, arrays and `_x` primitive siblings. */
 import type { CompiledElement } from './model';
-import { choiceSuffix } from './values';
 
 export interface Item {
   /** The JSON value (undefined for a primitive with only its `_x` extension part). */
@@ -49,12 +48,18 @@ function add(out: Collected, obj: Record<string, unknown>, key: string, type: st
 /** Everything under `obj` that belongs to `element`. */
 export function collect(obj: Record<string, unknown>, element: CompiledElement, parent: string): Collected {
   const out: Collected = { items: [], emptyArrays: [] };
-  const base = element.choiceBase;
-  if (base === undefined) {
+  const choices = element.choiceTypes;
+  if (choices === undefined) {
     add(out, obj, element.name, element.types[0] ?? '', parent, element);
     return out;
   }
-  for (const type of element.types) add(out, obj, `${base}${choiceSuffix(type)}`, type, parent, element);
+  // A choice: look at the object's few properties, not at every type it allows (~50 for value[x]).
+  for (const property of Object.keys(obj)) {
+    const key = property.charCodeAt(0) === 95 /* _ */ ? property.slice(1) : property;
+    const type = choices.get(key);
+    if (type === undefined || (key !== property && key in obj)) continue; // `_valueX` goes with valueX
+    add(out, obj, key, type, parent, element);
+  }
   return out;
 }
 
@@ -65,7 +70,7 @@ export function collect(obj: Record<string, unknown>, element: CompiledElement, 
 export function disallowedChoices(obj: Record<string, unknown>, element: CompiledElement, siblings: readonly CompiledElement[]): string[] {
   const base = element.choiceBase;
   if (base === undefined) return [];
-  const allowed = new Set(element.types.map((t) => `${base}${choiceSuffix(t)}`));
+  const allowed = element.choiceTypes ?? new Map<string, string>();
   return Object.keys(obj)
     .map((key) => (key.startsWith('_') ? key.slice(1) : key))
     .filter((key) => key.length > base.length && key.startsWith(base) && /^[A-Z]/.test(key.slice(base.length)))

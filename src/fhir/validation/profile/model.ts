@@ -28,6 +28,8 @@ export interface CompiledElement {
   readonly name: string;
   /** For a choice element, the JSON prefix (`value`). */
   readonly choiceBase?: string;
+  /** For a choice element, its JSON properties and their types (`valueQuantity` → `Quantity`). */
+  readonly choiceTypes?: ReadonlyMap<string, string>;
   readonly sliceName?: string;
   readonly min: number;
   /** Infinity for `*`. */
