@@ -9,7 +9,7 @@ import type { Basic, Bundle, Communication, OperationOutcome, Practitioner, Prov
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/auth-context';
 import type { LicenseStatus } from '../../src/domain/licensing/license';
-import { LICENSE_STATUS_EXTENSION, findLicense, licenseQualification, today as todayOf } from '../../src/domain/licensing/license';
+import { LICENSE_STATUS_EXTENSION, REGISTRY_PRACTITIONER_PROFILE, findLicense, licenseQualification, today as todayOf } from '../../src/domain/licensing/license';
 import { addDays, addMonths } from '../../src/domain/licensing/lifecycle/dates';
 import { Mailbox } from '../helpers/mailbox';
 import type { TestServer } from '../helpers/server';
@@ -41,13 +41,17 @@ async function licensed(options: { email?: string | null; licenses?: LicenseFixt
   const numbers = fixtures.map((f, i) => f.number ?? `BAO-DOC-2026-${String(serial * 10 + i).padStart(5, '0')}`);
   const practitioner: Practitioner = {
     resourceType: 'Practitioner',
+    // Claiming the profile: every version the operations write is checked against it.
+    meta: { profile: [REGISTRY_PRACTITIONER_PROFILE] },
     active: true,
     name: [{ family: `Okafor${serial}`, given: ['Ada'] }],
     ...(email ? { telecom: [{ system: 'email', value: email, use: 'work' }] } : {}),
-    qualification: fixtures.map((f, i) =>
-      licenseQualification({ number: numbers[i]!, professionalType: 'doctor', start: f.start ?? addDays(TODAY, -100), end: f.end ?? addDays(TODAY, 200), status: f.status ?? 'active' }),
-    ),
   };
+  if (fixtures.length > 0) {
+    practitioner.qualification = fixtures.map((f, i) =>
+      licenseQualification({ number: numbers[i]!, professionalType: 'doctor', start: f.start ?? addDays(TODAY, -100), end: f.end ?? addDays(TODAY, 200), status: f.status ?? 'active' }),
+    );
+  }
   const res = await server.request.post('/fhir/Practitioner').set('Authorization', `Bearer ${admin()}`).set('Content-Type', FHIR_JSON).send(practitioner);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { id: res.body.id as string, numbers, email };
@@ -191,6 +195,30 @@ describe('$suspend-license and $reactivate-license', () => {
     expect(res.status).toBe(200);
     expect(statusOf(res.body as Practitioner, numbers[0]!)).toBe('active');
     expect(statusOf(res.body as Practitioner, numbers[1]!)).toBe('suspended');
+  });
+});
+
+describe('concurrent officers and the public registry', () => {
+  it('of two simultaneous suspensions of one license, one succeeds and the other is 409', async () => {
+    const { id } = await licensed();
+    const answers = await Promise.all([op(id, 'suspend-license', { reason: 'first' }), op(id, 'suspend-license', { reason: 'second' })]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect((await stored(id)).meta?.versionId).toBe('2');
+    expect(await provenances('Practitioner', id)).toHaveLength(1);
+  });
+
+  it('$verify-license answers not valid once the license is suspended, valid again once reactivated', async () => {
+    const { id, numbers } = await licensed();
+    const verify = async () => {
+      const res = await server.request.get(`/fhir/Practitioner/$verify-license?license-number=${numbers[0]}`);
+      expect(res.status).toBe(200);
+      return (res.body as { parameter: Array<{ name: string; valueBoolean?: boolean; valueCode?: string; valueString?: string }> }).parameter;
+    };
+    expect((await verify()).find((p) => p.name === 'valid')?.valueBoolean).toBe(true);
+    expect((await op(id, 'suspend-license', { reason: 'r' })).status).toBe(200);
+    expect((await verify()).find((p) => p.name === 'valid')?.valueBoolean).toBe(false);
+    expect((await op(id, 'reactivate-license')).status).toBe(200);
+    expect((await verify()).find((p) => p.name === 'valid')?.valueBoolean).toBe(true);
   });
 });
 

@@ -43,10 +43,12 @@ export function noticeText(notice: LicenseNotice, registryName: string): NoticeT
       return { subject: `Your license ${n} is renewed`, text: `Your license ${n} has been renewed.${ends}` };
     case 'expired':
       return { subject: `Your license ${n} has expired`, text: `Your license ${n} expired on ${notice.end}. Apply to ${registryName} to renew it.` };
-    case 'reminder':
+    case 'reminder': {
+      const when = notice.daysLeft === 0 ? 'today' : notice.daysLeft === 1 ? 'in 1 day' : `in ${notice.daysLeft} days`;
       return {
-        subject: `Your license ${n} expires in ${notice.daysLeft} days`,
-        text: `Your license ${n} expires on ${notice.end} (in ${notice.daysLeft} days). Apply to ${registryName} to renew it in time.`,
+        subject: `Your license ${n} expires ${when}`,
+        text: `Your license ${n} expires on ${notice.end} (${when}). Apply to ${registryName} to renew it in time.`,
       };
+    }
   }
 }

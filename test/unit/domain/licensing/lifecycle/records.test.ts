@@ -72,6 +72,11 @@ describe('records', () => {
     expect(noticeId('change-1')).not.toBe(noticeId('change-2'));
   });
 
+  it('reminders say how long is left, today included', () => {
+    const reminder = (daysLeft: number) => noticeText({ key: 'k', practitionerId: 'p1', kind: 'reminder', licenseNumber: 'A', status: 'active', end: '2026-07-01', daysLeft }, 'Registry').subject;
+    expect([reminder(60), reminder(1), reminder(0)]).toEqual(['Your license A expires in 60 days', 'Your license A expires in 1 day', 'Your license A expires today']);
+  });
+
   it('emails the work address first, ignoring ended ones', () => {
     expect(emailOf({ resourceType: 'Practitioner', telecom: [{ system: 'email', value: 'Home@x.org' }, { system: 'email', value: 'Work@x.org', use: 'work' }] })).toBe('work@x.org');
     expect(emailOf({ resourceType: 'Practitioner', telecom: [{ system: 'email', value: 'old@x.org', period: { end: '2020-01-01' } }, { system: 'phone', value: '1' }] })).toBeUndefined();
