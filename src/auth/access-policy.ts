@@ -7,7 +7,7 @@
 import type { Access } from './access';
 import type { AuthContext } from './auth-context';
 import type { Reach, RoleRule, WriteState } from './role-permissions';
-import { ANONYMOUS_READABLE } from './role-permissions';
+import { ANONYMOUS_READABLE, WRITE_STATE_TYPE } from './role-permissions';
 import type { ResourceScope, ScopeAction } from './scopes';
 
 /** Every limit must hold (AND). */
@@ -62,7 +62,7 @@ function roleDecision(rules: readonly RoleRule[], auth: AuthContext, type: strin
     if (limit === 'deny') return { allowed: false, reason: `the account is not linked to a ${broadest.reach === 'self' ? 'Practitioner' : 'Patient'}` };
     if (limit) limits.push(limit);
   }
-  if (broadest.writeState && (action === 'c' || action === 'u')) limits.push({ kind: 'state', state: broadest.writeState });
+  if (broadest.writeState && WRITE_STATE_TYPE[broadest.writeState] === type && (action === 'c' || action === 'u')) limits.push({ kind: 'state', state: broadest.writeState });
   return limits.length > 0 ? { allowed: true, limits } : ALLOWED;
 }
 

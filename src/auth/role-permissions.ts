@@ -2,8 +2,10 @@
  * What each clinic and registry role may do, by resource type (issue 5, DESIGN.md §8). "Reach"
  * says whose data: everyone's, only the patients a clinician is assigned to
  * (`Patient.generalPractitioner`, or a CareTeam they belong to), only the patient's own, or only
- * records about no patient at all (the registry's documents and tasks, never clinical ones).
- * Reach limits only types in the Patient compartment; other types have no patient to limit by.
+ * records about no patient at all (the registry's documents and tasks, never clinical ones), or
+ * only what belongs to the caller's own Practitioner (`self`: a license applicant's records).
+ * Reach limits only types in the Patient compartment (other types have no patient to limit by),
+ * except `self`, which limits every type it names.
  * A token's scopes can only narrow this further (access-policy.ts).
  */
 import type { ScopeAction } from './scopes';
@@ -20,6 +22,8 @@ export type Reach = 'all' | 'assigned' | 'own' | 'not-patient' | 'self';
  * (the license and activation come only from $approve).
  */
 export type WriteState = 'application-draft' | 'application-not-draft' | 'unlicensed';
+/** The one type each WriteState is about (other types are not limited by it). */
+export const WRITE_STATE_TYPE: Record<WriteState, string> = { 'application-draft': 'Task', 'application-not-draft': 'Task', unlicensed: 'Practitioner' };
 
 export interface RoleRule {
   types: ReadonlySet<string> | '*';

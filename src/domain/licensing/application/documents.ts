@@ -7,7 +7,7 @@
  * securityContext is the Practitioner). A check is a VerificationResult whose `target` is the
  * DocumentReference; the latest (by statusDate) counts: validated = verified, val-fail = rejected.
  */
-import type { DocumentReference, Resource, VerificationResult } from '@medplum/fhirtypes';
+import type { DocumentReference, VerificationResult } from '@medplum/fhirtypes';
 import { asSystem } from '../../../auth/request-access';
 import type { ResourceService } from '../../../fhir/resource-service';
 import { DOCUMENT_TYPE_SYSTEM } from '../license';
@@ -44,7 +44,7 @@ export async function applicationDocuments(service: Resources, taskId: string, p
     const checks = (await service.readCurrent('VerificationResult', [{ index: 'ref', p: 'target', values: targets }], MAX_DOCUMENTS * 10)) as VerificationResult[];
     return docs.map((d) => {
       const reference = `DocumentReference/${d.id}`;
-      const verification = latestVerdict(checks.filter((c: Resource & VerificationResult) => c.target?.some((t) => t.reference === reference)));
+      const verification = latestVerdict(checks.filter((c) => c.target?.some((t) => t.reference === reference)));
       const expires = d.context?.period?.end?.slice(0, 10);
       return { reference, type: documentType(d)!, ...(expires ? { expires } : {}), ...(verification ? { verification } : {}) };
     });
