@@ -399,6 +399,7 @@ describe('the /registry pages (anonymous, auth on)', () => {
     expect(res.text).toContain('Medical doctor');
     expect(res.text).toContain('Lagos');
     expect(res.text).toContain('Late renewal of indemnity');
+    expect(res.text).toContain('&lt;script src=&quot;http://localhost:8080/registry/widget.js&quot; data-license-number=&quot;BAO-DOC-2026-00001&quot;&gt;&lt;/script&gt;');
     expect(res.text).not.toContain('dr.obi@hospital.example');
     expectNoPrivateData(res.text);
   });

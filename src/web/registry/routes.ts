@@ -75,6 +75,8 @@ export function registryPages(ctx: FhirContext, limit: RequestHandler, log: Logg
   const router = express.Router();
   const widget = asset('widget.js');
   const css = asset('registry.css');
+  // The public address of this server (the FHIR base's origin), for the widget snippet.
+  const origin = new URL(ctx.config.baseUrl).origin;
   router.use(limit);
 
   router.get('/widget.js', (_req, res) => {
@@ -107,7 +109,7 @@ export function registryPages(ctx: FhirContext, limit: RequestHandler, log: Logg
 
   router.get('/verify/:licenseNumber', (req, res, next) => {
     const number = String(req.params.licenseNumber ?? '');
-    verifyLicense(ctx, number).then((found) => sendPage(res, found ? 200 : 404, renderVerifyPage(number.slice(0, MAX_SHOWN_NUMBER), found)), next);
+    verifyLicense(ctx, number).then((found) => sendPage(res, found ? 200 : 404, renderVerifyPage(number.slice(0, MAX_SHOWN_NUMBER), found, origin)), next);
   });
 
   // A malformed request (e.g. bad percent-encoding in the path) is the client's; anything else a

@@ -5,7 +5,8 @@ import { html, page } from './html';
 
 const display = (c: Coding) => c.display ?? c.code ?? '';
 
-export function renderVerifyPage(number: string, found: Verification | undefined): string {
+/** `origin`: where this server is reached (the widget snippet shown on a found license points there). */
+export function renderVerifyPage(number: string, found: Verification | undefined, origin?: string): string {
   if (!found) {
     return page(
       'License not found',
@@ -32,6 +33,8 @@ export function renderVerifyPage(number: string, found: Verification | undefined
 <dt>Expires</dt><dd>${license.expires ?? '—'}</dd>
 </dl>
 <h2>Public disciplinary record</h2>
-${actions.length > 0 ? html`<ul>${actions}</ul>` : html`<p>None.</p>`}`,
+${actions.length > 0 ? html`<ul>${actions}</ul>` : html`<p>None.</p>`}
+${origin ? html`<h2>Show this verification on your site</h2>
+<pre><code>${`<script src="${origin}/registry/widget.js" data-license-number="${license.number}"></script>`}</code></pre>` : ''}`,
   );
 }

@@ -3,7 +3,8 @@
  *   <script src="https://HOST/registry/widget.js" data-license-number="BAO-DOC-2026-00001"></script>
  * It asks HOST's public $verify-license (readable from any origin) and shows a badge right after
  * the script tag, linking to the full verification page. Text only (textContent), styles through
- * the CSSOM, so it works on pages whose CSP forbids inline styles.
+ * the CSSOM, so it works on pages whose CSP forbids inline styles. A host page with its own CSP
+ * must allow HOST in script-src and connect-src.
  */
 /* global document, fetch */
 (function () {
