@@ -439,3 +439,29 @@ describe('the daily expiry job', () => {
     expect((await mailbox.waitFor(pro.email, 3)).subject).toContain('expires in 7 days');
   });
 });
+
+describe('without Redis', () => {
+  it('notices are delivered in-process and the expiry run still works', async () => {
+    const outbox = new Mailbox();
+    const alone = await startTestServer({ authEnabled: true, redisUrl: 'redis://127.0.0.1:1' }, { mailTransport: outbox });
+    try {
+      const bearer = (role: Role) => alone.container.auth.tokens.issue({ subject: role, kind: 'user', role, clientId: 'test', scope: 'user/*.cruds' }).accessToken;
+      const email = 'offline.pro@example.org';
+      const practitioner: Practitioner = {
+        resourceType: 'Practitioner',
+        telecom: [{ system: 'email', value: email }],
+        qualification: [licenseQualification({ number: 'BAO-DOC-2026-90001', professionalType: 'doctor', start: addDays(TODAY, -300), end: addDays(TODAY, 30), status: 'active' })],
+      };
+      const created = await alone.request.post('/fhir/Practitioner').set('Authorization', `Bearer ${bearer('admin')}`).set('Content-Type', FHIR_JSON).send(practitioner);
+      expect(created.status).toBe(201);
+      const report = await alone.container.licenseLifecycle!.runExpiry(new Date());
+      expect(report).toEqual({ expired: 0, reminders: 1, failed: 0 });
+      expect((await outbox.waitFor(email)).subject).toBe('Your license BAO-DOC-2026-90001 expires in 30 days');
+      const res = await alone.request.post(`/fhir/Practitioner/${created.body.id}/$revoke-license`).set('Authorization', `Bearer ${bearer('registry-admin')}`).set('Content-Type', FHIR_JSON).send(parameters({ reason: 'Fraud' }));
+      expect(res.status).toBe(200);
+      expect((await outbox.waitFor(email, 2)).subject).toBe('Your license BAO-DOC-2026-90001 is revoked');
+    } finally {
+      await alone.close();
+    }
+  }, 60_000);
+});
