@@ -28,9 +28,12 @@ function add(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Pure: the counts over these Practitioners' licenses on `day`. */
-export function countLicenses(practitioners: readonly Practitioner[], day: string): RegistryStatistics {
-  const stats: RegistryStatistics = { active: 0, byProfessionalType: new Map(), byState: new Map(), byStatus: new Map(LICENSE_STATUSES.map((s) => [s, 0])) };
+function emptyStatistics(): RegistryStatistics {
+  return { active: 0, byProfessionalType: new Map(), byState: new Map(), byStatus: new Map(LICENSE_STATUSES.map((s) => [s, 0])) };
+}
+
+/** Pure: adds these Practitioners' licenses on `day` to `stats`. */
+export function countLicenses(practitioners: readonly Practitioner[], day: string, stats: RegistryStatistics = emptyStatistics()): RegistryStatistics {
   for (const practitioner of practitioners) {
     const state = practiceState(practitioner)?.code;
     for (const license of publicLicenses(practitioner, day)) {
@@ -44,15 +47,16 @@ export function countLicenses(practitioners: readonly Practitioner[], day: strin
   return stats;
 }
 
-async function loadAll(ctx: FhirContext): Promise<Practitioner[]> {
-  const all: Practitioner[] = [];
+/** Counts page by page, so memory stays one page whatever the size of the registry. */
+async function countAll(ctx: FhirContext, day: string): Promise<RegistryStatistics> {
+  const stats = emptyStatistics();
   let page: string | undefined;
   do {
     const result = await searchAsSystem<Practitioner>(ctx, 'Practitioner', { 'license-status:missing': ['false'] }, { count: PAGE, page });
-    all.push(...result.resources);
+    countLicenses(result.resources, day, stats);
     page = result.next;
   } while (page);
-  return all;
+  return stats;
 }
 
 const cache = new WeakMap<FhirContext, { at: number; value: Promise<RegistryStatistics> }>();
@@ -60,7 +64,7 @@ const cache = new WeakMap<FhirContext, { at: number; value: Promise<RegistryStat
 export function registryStatistics(ctx: FhirContext, now = new Date()): Promise<RegistryStatistics> {
   const cached = cache.get(ctx);
   if (cached && now.getTime() - cached.at < CACHE_MS) return cached.value;
-  const value = loadAll(ctx).then((practitioners) => countLicenses(practitioners, today(now)));
+  const value = countAll(ctx, today(now));
   cache.set(ctx, { at: now.getTime(), value });
   value.catch(() => cache.delete(ctx));
   return value;
