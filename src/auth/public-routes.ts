@@ -6,18 +6,16 @@
  * public views built as the server itself.
  */
 import type { FhirRequest } from '../fhir/rest/types';
+import { PUBLIC_REGISTRY_PATHS } from '../domain/licensing/public/public-paths';
 
 const TERMINOLOGY_TYPES = new Set(['CodeSystem', 'ValueSet', 'ConceptMap', 'NamingSystem']);
 const READ_ONLY_TERMINOLOGY_OPERATIONS = new Set(['$expand', '$lookup', '$validate-code', '$subsumes', '$translate']);
-
-/** Path (segments joined) → the public registry operation found there. */
-const PUBLIC_REGISTRY_OPERATIONS = new Set(['Practitioner/$verify-license', 'Practitioner/$registry-search', '$registry-statistics']);
 
 export function isPublicRequest(req: Pick<FhirRequest, 'method' | 'segments'>): boolean {
   const [first] = req.segments;
   const reading = req.method === 'GET' || req.method === 'HEAD';
   if (first === 'metadata') return reading && req.segments.length === 1;
-  if (PUBLIC_REGISTRY_OPERATIONS.has(req.segments.join('/'))) return reading || req.method === 'POST';
+  if (PUBLIC_REGISTRY_PATHS.has(req.segments.join('/'))) return reading || req.method === 'POST';
   if (first === undefined || !TERMINOLOGY_TYPES.has(first)) return false;
   if (reading) return true;
   const last = req.segments[req.segments.length - 1]!;

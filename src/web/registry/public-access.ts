@@ -8,8 +8,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { FhirError, issue } from '../../fhir/outcomes';
 import { errorResponse, sendFhir } from '../../fhir/rest/http';
+import { PUBLIC_REGISTRY_PATHS } from '../../domain/licensing/public/public-paths';
 
-const PUBLIC_PATHS = new Set(['Practitioner/$verify-license', 'Practitioner/$registry-search', '$registry-statistics']);
 
 /** Whether `path` (below /fhir, as express gives it, possibly percent-encoded) is a public registry operation. */
 export function isPublicRegistryOperationPath(path: string): boolean {
@@ -19,7 +19,7 @@ export function isPublicRegistryOperationPath(path: string): boolean {
   } catch {
     return false;
   }
-  return PUBLIC_PATHS.has(decoded.split('/').filter(Boolean).join('/'));
+  return PUBLIC_REGISTRY_PATHS.has(decoded.split('/').filter(Boolean).join('/'));
 }
 
 /** The 429 of the operations: an OperationOutcome (Retry-After is already set by the limiter). */

@@ -8,8 +8,6 @@ import { registrySearchOperation } from './registry-search';
 import { registryStatisticsOperation } from './registry-statistics';
 import { verifyLicenseOperation } from './verify-license';
 
-export const PUBLIC_REGISTRY_OPERATIONS = ['$verify-license', '$registry-search', '$registry-statistics'] as const;
-
 export function registerPublicRegistryOperations(registry: OperationRegistry, ours: (code: string) => OperationDefinition): void {
   registry.register(ours('verify-license'), verifyLicenseOperation);
   registry.register(ours('registry-search'), registrySearchOperation);
