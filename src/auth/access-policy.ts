@@ -61,6 +61,8 @@ function roleDecision(rules: readonly RoleRule[], auth: AuthContext, type: strin
     const limit = reachLimit(broadest.reach, auth);
     if (limit === 'deny') return { allowed: false, reason: `the account is not linked to a ${broadest.reach === 'self' ? 'Practitioner' : 'Patient'}` };
     if (limit) limits.push(limit);
+    // An applicant's records are never about a patient either.
+    if (broadest.reach === 'self' && inPatientCompartment) limits.push({ kind: 'not-patient' });
   }
   if (broadest.writeState && WRITE_STATE_TYPE[broadest.writeState] === type && (action === 'c' || action === 'u')) limits.push({ kind: 'state', state: broadest.writeState });
   return limits.length > 0 ? { allowed: true, limits } : ALLOWED;

@@ -44,7 +44,8 @@ type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-e
 /** The Practitioner each type belongs to, for the `self` limit (an applicant's records). */
 const SELF_LINKS: Record<string, { owner: (r: Loose) => unknown; param?: string }> = {
   Practitioner: { owner: (r) => (r.id ? `Practitioner/${r.id}` : undefined) },
-  Task: { owner: (r) => r.focus?.reference, param: 'focus' },
+  // A Task `for` someone else (a patient) is not the applicant's own, whatever its focus.
+  Task: { owner: (r) => (r.for === undefined || r.for?.reference === r.focus?.reference ? r.focus?.reference : undefined), param: 'focus' },
   DocumentReference: { owner: (r) => r.subject?.reference, param: 'subject' },
   Binary: { owner: (r) => r.securityContext?.reference },
 };

@@ -140,6 +140,7 @@ describe('a doctor applies, is reviewed and licensed', () => {
     expect((await call(applicant.token, 'put', `Task/${taskId}`, { ...created.body, status: 'requested' })).status).toBe(403);
     expect((await call(applicant.token, 'post', 'Task', { ...application(applicant.practitioner, 'doctor'), status: 'completed' })).status).toBe(403);
     expect((await call(applicant.token, 'post', 'Task', application(other.practitioner, 'doctor'))).status).toBe(403);
+    expect((await call(applicant.token, 'post', 'Task', { ...application(applicant.practitioner, 'doctor'), for: ref('Patient/p1') })).status).toBe(403);
     expect((await call(officer, 'put', `Task/${taskId}`, { ...created.body, description: 'officer edit' })).status).toBe(403);
     expect((await call(other.token, 'get', `Task/${taskId}`)).status).toBe(403);
     expect((await call(other.token, 'put', `Task/${taskId}`, { ...created.body, description: 'not mine' })).status).toBe(403);
@@ -147,6 +148,7 @@ describe('a doctor applies, is reviewed and licensed', () => {
     const foreignBinary = { resourceType: 'Binary', contentType: 'text/plain', data: 'eA==', securityContext: ref(other.practitioner) };
     expect((await call(applicant.token, 'post', 'Binary', foreignBinary)).status).toBe(403);
     expect((await call(applicant.token, 'post', 'DocumentReference', documentOf(other.practitioner, taskId, 'cv', 'x'))).status).toBe(403);
+    expect((await call(applicant.token, 'post', 'DocumentReference', { ...documentOf(applicant.practitioner, taskId, 'cv', 'x'), author: [ref('Patient/p1')] })).status).toBe(403);
     const search = await call(other.token, 'get', 'Task');
     expect(search.status).toBe(200);
     expect(search.body.entry ?? []).toEqual([]);

@@ -20,12 +20,12 @@ describe('applicant role', () => {
   it('reaches only its own Practitioner, applications and documents', () => {
     const self = { kind: 'self', practitioner: 'Practitioner/p1' };
     expect(check(applicant, 'Practitioner', 'r')).toEqual({ allowed: true, limits: [self] });
-    expect(check(applicant, 'Task', 's')).toEqual({ allowed: true, limits: [self] });
-    expect(check(applicant, 'DocumentReference', 'c')).toEqual({ allowed: true, limits: [self] });
+    expect(check(applicant, 'Task', 's')).toEqual({ allowed: true, limits: [self, { kind: 'not-patient' }] });
+    expect(check(applicant, 'DocumentReference', 'c')).toEqual({ allowed: true, limits: [self, { kind: 'not-patient' }] });
     expect(check(applicant, 'Binary', 'c')).toEqual({ allowed: true, limits: [self] });
   });
   it('writes Tasks only as drafts and its Practitioner only while unlicensed', () => {
-    expect(check(applicant, 'Task', 'u')).toMatchObject({ allowed: true, limits: [{ kind: 'self' }, { kind: 'state', state: 'application-draft' }] });
+    expect(check(applicant, 'Task', 'u')).toMatchObject({ allowed: true, limits: [{ kind: 'self' }, { kind: 'not-patient' }, { kind: 'state', state: 'application-draft' }] });
     expect(check(applicant, 'Practitioner', 'u')).toMatchObject({ allowed: true, limits: [{ kind: 'self' }, { kind: 'state', state: 'unlicensed' }] });
   });
   it('may not touch patient data, change documents, delete, or act without its Practitioner', () => {
