@@ -235,6 +235,10 @@ describe('$registry-search (anonymous, auth on)', () => {
     expect(bundle.entry).toHaveLength(8);
     expect(bundle.entry!.every((e) => e.resource?.resourceType === 'Parameters' && e.search?.mode === 'match' && !e.fullUrl)).toBe(true);
     expect(JSON.stringify(bundle)).not.toContain('Applicant');
+    // Sorted by family name.
+    expect(bundle.entry!.map((e) => param(e.resource as Parameters, 'name')?.valueString)).toEqual([
+      `Eve ${XSS}`, 'Ada Bello', 'Ada Chukwu', 'Ada Danjuma', 'Ada Fashola', 'Ada Gowon', 'Ada Hassan', 'Ada Obi',
+    ]);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expectNoPrivateData(res.body);
   });
