@@ -11,7 +11,7 @@ import { describeProblem } from './required-documents';
 import type { DocumentProblem } from './required-documents';
 import { DOCUMENT_TYPE_SYSTEM } from '../license';
 
-export type Service = Pick<ResourceService, 'read' | 'update' | 'create' | 'readCurrent' | 'transaction'>;
+export type Service = Pick<ResourceService, 'read' | 'vread' | 'update' | 'create' | 'readCurrent' | 'transaction'>;
 
 export async function readAs<T extends Resource>(service: Service, type: T['resourceType'], id: string): Promise<{ resource: T & { id: string }; versionId: number }> {
   const stored = await asSystem(() => service.read(type, id));
@@ -34,8 +34,9 @@ function withoutVersion<T extends Resource>(resource: T): T {
 /** Stores `resource` over version `versionId`; a concurrent change in between is a 409. */
 export async function saveOver<T extends Resource & { id: string }>(service: Service, resource: T, versionId: number): Promise<T> {
   try {
-    await asSystem(() => service.update(resource.resourceType, resource.id, withoutVersion(resource), { ifMatch: versionId }));
-    return (await asSystem(() => service.read(resource.resourceType, resource.id))).resource as T;
+    const written = await asSystem(() => service.update(resource.resourceType, resource.id, withoutVersion(resource), { ifMatch: versionId }));
+    // The version written, even if another write follows at once.
+    return (await asSystem(() => service.vread(resource.resourceType, resource.id, String(written.version.versionId)))).resource as T;
   } catch (err) {
     if (err instanceof FhirError && err.status === 412) {
       throw new FhirError([issue('conflict', `${resource.resourceType}/${resource.id} changed while the operation ran; try again`)], 409);
