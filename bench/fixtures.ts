@@ -36,3 +36,14 @@ export function storedPatient(prefix: string, n: number, lastUpdated: Date): Jso
   const { resourceType, ...rest } = examplePatient();
   return { resourceType, id: patientId(prefix, n), meta: { versionId: '1', lastUpdated: lastUpdated.toISOString() }, ...rest };
 }
+
+export const BAOBAB_PATIENT_PROFILE = 'https://baobab.health/fhir/StructureDefinition/baobab-patient';
+
+/** The example Patient made to meet our baobab-patient profile (phones in E.164) and claiming it. */
+export function profiledPatient(): Json {
+  const patient = examplePatient() as Json & { telecom?: Array<Record<string, unknown>> };
+  const e164 = ['+61355556473', '+61334105613', '+61355558834'];
+  let phone = 0;
+  patient.telecom = (patient.telecom ?? []).map((t) => (t.system === 'phone' ? { ...t, value: e164[phone++ % e164.length] } : t));
+  return { resourceType: 'Patient', meta: { profile: [BAOBAB_PATIENT_PROFILE] }, ...Object.fromEntries(Object.entries(patient).filter(([k]) => k !== 'resourceType')) };
+}

@@ -25,6 +25,10 @@ export async function sendOne(scenario: Scenario, n: number): Promise<Response> 
 }
 
 export async function measureRoundTrips(scenario: Scenario, count: number, offset = 0): Promise<RoundTrips> {
+  // One request first, not counted: caches that fill on first use (compiled profiles, terminology
+  // resolutions, renewed every few seconds under load) are not a per-request cost.
+  await (await sendOne(scenario, offset + count)).arrayBuffer();
+  await scenario.server.idle();
   const storedBefore = await scenario.stored?.count();
   await scenario.server.measureStart();
   const latenciesMs: number[] = [];

@@ -30,7 +30,7 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
 import type { MongoEngine } from '../src/store/mongo/engine';
-import { patientId, patientWithId, examplePatient } from './fixtures';
+import { patientId, patientWithId, examplePatient, profiledPatient } from './fixtures';
 import { clearIngested, measureIngestRoundTrips, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { runLoad } from './load';
@@ -58,6 +58,7 @@ import { ServerHandle } from './server-handle';
 import { BARE_DB_COLLECTION, BARE_DB_HISTORY } from './protocol';
 import { summariseProfile } from './profile-summary';
 import { SYNTHEA_DIR, SyntheaClones } from './synthea-clones';
+import { measureValidation, validationLines, validationMarkdown } from './validation';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
@@ -73,7 +74,8 @@ function intEnv(name: string, fallback: number, min = 0): number {
 /** Reads with authentication and audit on (issue 5), against a Baobab process of their own. */
 const READ_AUTH = 'read (auth+audit)';
 /** Names BENCH_SCENARIOS also accepts, for scenarios whose name is awkward in a shell. */
-const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH };
+const CREATE_PROFILED = 'create profiled';
+const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH, 'create-profiled': CREATE_PROFILED };
 
 const settings = {
   durationSeconds: intEnv('BENCH_DURATION', 10, 1),
@@ -104,19 +106,30 @@ const settings = {
 const ID_PREFIX = 'bench-';
 /** The collection (and history type) of the AuditEvents the auth scenario writes. */
 const AUDIT_EVENTS = 'AuditEvent';
-const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', update: 'bare POST' };
+const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', [CREATE_PROFILED]: 'bare POST', update: 'bare POST' };
 /** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
-const FLOORS: Record<string, string> = { read: 'bare GET+find', [READ_AUTH]: 'bare GET+find', create: 'bare POST+2 inserts', update: 'bare POST+2 inserts' };
+const FLOORS: Record<string, string> = {
+  read: 'bare GET+find',
+  [READ_AUTH]: 'bare GET+find',
+  create: 'bare POST+2 inserts',
+  [CREATE_PROFILED]: 'bare POST+2 inserts',
+  update: 'bare POST+2 inserts',
+};
 /** The scenario group of BENCH_SCENARIOS that selects the transaction ingest runs. */
 const INGEST_GROUP = 'ingest';
 const INGEST_CLIENTS = [1, 4];
 const INGEST_TARGET = { clients: 4, minResourcesPerSecond: 2000 };
 /** The scenario group of BENCH_SCENARIOS that selects the search queries (bench/search.ts). */
 const SEARCH_GROUP = 'search';
+/** The scenario group of BENCH_SCENARIOS that selects the validation cost per resource (bench/validation.ts). */
+const VALIDATION_GROUP = 'validation';
+const VALIDATION_BUNDLES = 10;
 const TARGETS: Target[] = [
   { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
   { scenario: READ_AUTH, minRatio: 0.35 },
   { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
+  // Writes with profile validation on must stay within the foundation's create target (issue 6).
+  { scenario: CREATE_PROFILED, minRatio: 0.25, maxRoundTrips: 2 },
   { scenario: 'update', maxRoundTrips: 2 },
 ];
 
@@ -154,6 +167,7 @@ interface AuthServer {
 
 function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, auth?: AuthServer): Scenario[] {
   const createBody = JSON.stringify(examplePatient());
+  const profiledBody = JSON.stringify(profiledPatient());
   const id = (n: number) => patientId(ID_PREFIX, n % count);
   const readAuth: Scenario[] = auth
     ? [
@@ -177,6 +191,7 @@ function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floo
     { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
     { name: FLOORS.create!, floor: true, server: bare, method: 'POST', path: () => '/bare-db/Patient', body: () => createBody, expectedStatus: 201 },
     { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
+    { name: CREATE_PROFILED, baseline: BASELINES[CREATE_PROFILED], server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => profiledBody, expectedStatus: 201 },
     updateScenario(baobab, count),
   ];
   const withCandidate = candidate
@@ -311,6 +326,7 @@ async function main(): Promise<void> {
   const asked = (group: string) => settings.only.includes(group) || (settings.only.length === 0 && existsSync(SYNTHEA_DIR));
   const ingestAsked = asked(INGEST_GROUP);
   const searchAsked = asked(SEARCH_GROUP);
+  const validationAsked = asked(VALIDATION_GROUP);
   const authAsked = settings.only.length === 0 || settings.only.includes(READ_AUTH);
   if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest and search skipped`);
   const clones = ingestAsked || searchAsked ? SyntheaClones.load() : undefined;
@@ -383,8 +399,8 @@ async function main(): Promise<void> {
 
     const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, baobabAuth && { server: baobabAuth, auditEvents });
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
-    if (chosen.length === 0 && !clones) {
-      const names = [...all.map((s) => s.name), ...Object.keys(ALIASES), INGEST_GROUP, SEARCH_GROUP];
+    if (chosen.length === 0 && !clones && !validationAsked) {
+      const names = [...all.map((s) => s.name), ...Object.keys(ALIASES), INGEST_GROUP, SEARCH_GROUP, VALIDATION_GROUP];
       throw new Error(`BENCH_SCENARIOS matched none of: ${names.join(', ')}`);
     }
 
@@ -433,6 +449,8 @@ async function main(): Promise<void> {
     // After ingest, from the same store of Patients; what it loads is removed at the end.
     const search = clones && searchAsked ? await searchGroup(clones, baobab, admin.db(database), startCounter, reset, load) : undefined;
     const searchResults = search ? searchVerdicts(search) : [];
+    // In this process, after the servers' load: CPU per resource, nothing over HTTP.
+    const validation = validationAsked ? await measureValidation(SYNTHEA_DIR, VALIDATION_BUNDLES) : undefined;
 
     const notes = [
       engine
@@ -470,11 +488,15 @@ async function main(): Promise<void> {
     if (rows.length > 0) console.log(`\n${consoleTable(rows)}\n`);
     if (ingest) console.log(`\nTransaction ingest\n${ingestConsoleTable(ingest)}\n`);
     if (search) console.log(`\nSearch\n${searchConsoleTable(search)}\n`);
+    if (validation) console.log(`\nValidation cost\n${validationLines(validation).join('\n')}\n`);
     for (const v of [...results, ...ingestResults, ...searchResults]) console.log(`${v.ok ? 'PASS' : 'FAIL'}  ${v.scenario}: ${v.what}`);
     if (settings.output !== '-' && !settings.profile && settings.only.length === 0 && !candidate) {
       writeBenchmarksFile(
         settings.output,
-        markdown(rows, info, results) + (ingest ? `\n${ingestMarkdown(ingest, ingestResults)}` : '') + (search ? `\n${searchMarkdown(search, searchResults)}` : ''),
+        markdown(rows, info, results) +
+          (ingest ? `\n${ingestMarkdown(ingest, ingestResults)}` : '') +
+          (search ? `\n${searchMarkdown(search, searchResults)}` : '') +
+          (validation ? `\n${validationMarkdown(validation)}` : ''),
       );
       console.log(`\nwrote ${settings.output}`);
     } else if (settings.output !== '-') {

@@ -105,5 +105,6 @@ export function compileProfile(sd: StructureDefinition): CompiledProfile {
     if (!element.sliceName && !id.includes(':')) byPath.set(compiled.path, compiled);
   }
   if (!root) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
-  return { url: sd.url ?? '', type: sd.type ?? root.path, root, byPath };
+  const derivedFromBase = sd.derivation === 'constraint' && sd.baseDefinition === `http://hl7.org/fhir/StructureDefinition/${sd.type}`;
+  return { url: sd.url ?? '', type: sd.type ?? root.path, root, byPath, derivedFromBase };
 }

@@ -60,6 +60,8 @@ export interface CompiledProfile {
   readonly root: CompiledElement;
   /** Element by path (unsliced elements only), for contentReference. */
   readonly byPath: ReadonlyMap<string, CompiledElement>;
+  /** A constraint directly on the core type's definition: its snapshot holds every base rule. */
+  readonly derivedFromBase: boolean;
 }
 
 export type { ElementDefinitionConstraint };

@@ -84,6 +84,9 @@ export class ProfileValidator {
       if (extra.type !== resource.resourceType) {
         return [{ severity: 'error', code: 'invalid', diagnostics: `Profile ${options.profile} constrains ${extra.type}, not ${resource.resourceType}`, expression: [resource.resourceType] }];
       }
+      // Our and loaded profiles have snapshots generated from the base definition, so they hold
+      // every base rule: walking the base as well would only repeat the work.
+      if (!options.profileDefinition && extra.derivedFromBase) profiles.length = 0;
       if (extra !== base) profiles.push(extra);
     }
     return this.run(resource, profiles, options.terminology, options.extensionPolicy, await this.resolveExtensions(resource, options));
