@@ -70,10 +70,12 @@ export class MongoLicenseNumberStore implements LicenseNumberStore {
         await this.numbers.deleteOne({ _id, state: 'reserved' });
         throw err;
       }
-      await this.numbers.updateOne({ _id }, { $set: { state: 'issued' } });
+      // The approval stands even if this fails: a reserved number counts as taken all the same.
+      await this.numbers.updateOne({ _id }, { $set: { state: 'issued' } }).catch(() => undefined);
       return result;
     } finally {
-      await release();
+      // An unreleased lock goes stale after STALE_MS; that must not turn a done approval into an error.
+      await release().catch(() => undefined);
     }
   }
 
