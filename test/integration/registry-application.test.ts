@@ -13,6 +13,7 @@ import type { Role } from '../../src/auth/auth-context';
 import { DOCUMENT_TYPE_SYSTEM, LICENSE_NUMBER_SYSTEM, REGISTRY_ORGANIZATION_REFERENCE, REGISTRY_PRACTITIONER_PROFILE } from '../../src/domain/licensing/license';
 import { requiredDocuments } from '../../src/domain/licensing/application/required-documents';
 import { startJongodb } from '../../src/store/mongo/engine';
+import { MongoLicenseNumberStore } from '../../src/store/mongo/license-number-store';
 import { Mailbox } from '../helpers/mailbox';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
@@ -373,4 +374,18 @@ describe('license numbers under concurrent approvals', () => {
       await jongodb.stop();
     }
   }, 180_000);
+});
+
+describe('MongoLicenseNumberStore', () => {
+  it('serialises a series, releases failed reservations and takes over a dead holder\'s lock', async () => {
+    const db = server.container.mongoClient.db(server.config.mongodbDatabase);
+    const store = await new MongoLicenseNumberStore(db).init();
+    const slow = (seq: number) => new Promise<number>((resolve) => setTimeout(() => resolve(seq), 5));
+    expect((await Promise.all(Array.from({ length: 10 }, () => store.allocate('T-1', 'test', slow)))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await expect(store.allocate('T-1', 'test', () => Promise.reject(new Error('approval failed')))).rejects.toThrow('approval failed');
+    expect(await store.allocate('T-1', 'test', slow)).toBe(11);
+    expect(await store.allocate('T-2', 'test', slow)).toBe(1);
+    await db.collection<{ _id: string; at: Date; owner: string }>('license_number_locks').insertOne({ _id: 'T-3', at: new Date(Date.now() - 120_000), owner: 'dead' });
+    expect(await store.allocate('T-3', 'test', slow)).toBe(1);
+  });
 });
