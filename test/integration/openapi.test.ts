@@ -117,6 +117,7 @@ describe('the documented paths exist on the real app', () => {
       '/fhir/CodeSystem/$lookup': `${gender}&code=male`,
       '/fhir/CodeSystem/$subsumes': `${gender}&codeA=male&codeB=male`,
       '/fhir/ConceptMap/$translate': `url=http://hl7.org/fhir/ConceptMap/cm-administrative-gender-v2&${gender}&code=male`,
+      '/fhir/Practitioner/$verify-license': 'license-number=BAO-DOC-2026-00001',
     };
     for (const { path } of plain) {
       const res = await server.request.get(queries[path] ? `${path}?${queries[path]}` : path);
