@@ -52,7 +52,6 @@ import { SmartServer } from './auth/smart/smart-server';
 import { mongoSmartStores } from './store/mongo/smart-store';
 import { MongoLicenseNumberStore } from './store/mongo/license-number-store';
 import { attachLicenseNumberStore } from './domain/licensing/application/number-store';
-import { ensureRegistryOrganization } from './domain/licensing/application/registry-organization';
 import type { LicenseLifecycle } from './jobs/license-lifecycle';
 import { startLicenseLifecycle } from './jobs/license-lifecycle';
 import { MongoLicenseReminderStore } from './store/mongo/license-reminder-store';
@@ -161,7 +160,6 @@ export class Container {
       const contacts = new MongoLicenseContactStore(db);
       licenseLifecycle = await startLicenseLifecycle({ fhir, emails, reminders, accountEmail: (fhirUser) => contacts.accountEmail(fhirUser), logger, redisReachable: connected.reachable });
       container.licenseLifecycle = licenseLifecycle;
-      await ensureRegistryOrganization(fhir.service, config.registryName);
       await accounts.ensureAdmin();
       const recovered = await fhir.auditor?.recover();
       if (recovered) logger.warn({ recovered }, 'stored AuditEvents an earlier process left in the audit journal');

@@ -26,7 +26,7 @@ describe('GET /metadata', () => {
     expect(cs.patchFormat).toEqual(['application/json-patch+json', 'application/fhir+json']);
     expect(patient.operation?.map((o) => o.name).sort()).toEqual(['meta', 'meta-add', 'meta-delete', 'reindex', 'restore', 'validate']);
     expect(cs.rest[0].interaction.map((i: { code: string }) => i.code)).toEqual(['history-system', 'batch', 'transaction', 'search-system']);
-    expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta', 'reindex']);
+    expect(cs.rest[0].operation.map((o: { name: string }) => o.name)).toEqual(['meta', 'reindex', 'registry-statistics']);
     // Search: every parameter with its type and definition, includes and reverse includes.
     const search = patient as unknown as { searchParam: Array<{ name: string; type: string; definition: string }>; searchInclude: string[]; searchRevInclude: string[] };
     expect(search.searchParam.find((p) => p.name === 'birthdate')).toMatchObject({ type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/individual-birthdate' });

@@ -7,7 +7,9 @@
 import type { OperationDefinition } from '@medplum/fhirtypes';
 import type { OperationRegistry } from '../../../fhir/operations/registry';
 import { FhirError, issue } from '../../../fhir/outcomes';
+import { asSystem } from '../../../auth/request-access';
 import { REGISTRY_ORGANIZATION_REFERENCE, today } from '../license';
+import { ensureRegistryOrganization } from './registry-organization';
 import { readApplication, requireStatus, unprocessable } from './application';
 import { officerReference, requireOfficer } from './caller';
 import { applicationDocuments } from './documents';
@@ -33,6 +35,8 @@ export function registerApprove(registry: OperationRegistry, definition: Operati
     const year = now.getUTCFullYear();
     const end = licenseEnd(start, ctx.config.registryLicenseTermMonths);
     const approver = officerReference(caller) ?? { reference: REGISTRY_ORGANIZATION_REFERENCE };
+    // The issuer of every license exists from the first one on (a clinic-only server never has it).
+    await asSystem(() => ensureRegistryOrganization(ctx.service, ctx.config.registryName));
     try {
       return await licenseNumberStoreOf(ctx.service).allocate(licenseSeries(type.licenseType, year), `Task/${task.id}`, (sequence) => {
         const number = formatLicenseNumber(ctx.config.registryLicensePrefix, type.licenseType, year, sequence);
