@@ -25,7 +25,7 @@ export const REGISTRY_PRACTITIONER_PROFILE = `${BASE}/StructureDefinition/regist
 export const LICENSE_APPLICATION_PROFILE = `${BASE}/StructureDefinition/license-application`;
 export const DISCIPLINARY_ACTION_PROFILE = `${BASE}/StructureDefinition/disciplinary-action`;
 
-/** The id of the registry's own Organization, the issuer of every license (created by the first $approve). */
+/** The id of the registry's own Organization, the issuer of every license (created by the first $verify or $approve). */
 export const REGISTRY_ORGANIZATION_ID = 'registry';
 export const REGISTRY_ORGANIZATION_REFERENCE = `Organization/${REGISTRY_ORGANIZATION_ID}`;
 

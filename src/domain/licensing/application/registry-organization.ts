@@ -1,4 +1,4 @@
-/** The registry's own Organization, issuer of every license: created by the first approval when missing (idempotent; concurrent approvals may race, the update-as-create of one id makes one resource). */
+/** The registry's own Organization, issuer of every license: created by the first document check or approval when missing (idempotent; concurrent approvals may race, the update-as-create of one id makes one resource). */
 import type { Organization } from '@medplum/fhirtypes';
 import type { ResourceService } from '../../../fhir/resource-service';
 import { REGISTRY_ORGANIZATION_ID } from '../license';

@@ -14,6 +14,7 @@ import { readApplication, requireStatus, unprocessable } from './application';
 import { officerReference, requireOfficer } from './caller';
 import { documentType, linkedTask } from './documents';
 import { readAs, readTask } from './tasks';
+import { ensureRegistryOrganization } from './registry-organization';
 
 const MAX_NOTE = 2000;
 const STATUS_OF = { verified: 'validated', rejected: 'val-fail' } as const;
@@ -32,6 +33,7 @@ export function registerVerify(registry: OperationRegistry, definition: Operatio
     requireStatus(application.task, ['in-progress'], 'verify');
     if (doc.subject?.reference !== application.practitioner) throw unprocessable(`DocumentReference/${doc.id} is not about the applicant of ${task}`);
     const officer = officerReference(caller);
+    await asSystem(() => ensureRegistryOrganization(ctx.service, ctx.config.registryName)); // the validator named below
     const check: VerificationResult = {
       resourceType: 'VerificationResult',
       target: [{ reference: `DocumentReference/${doc.id}` }],
