@@ -12,8 +12,11 @@ import type { ResourceScope, ScopeAction } from './scopes';
 
 /** Every limit must hold (AND). */
 export type Limit =
-  /** In the Patient compartment of one of these patients (ids), or of the caller's assigned patients. */
-  | { kind: 'patients'; patients: 'assigned' | string[] }
+  /**
+   * In the Patient compartment of one of these patients (ids), or of the caller's assigned
+   * patients; or addressed to `addressee` (a notice to a clinician, Communication.recipient).
+   */
+  | { kind: 'patients'; patients: 'assigned' | string[]; addressee?: string }
   /** In no patient's compartment. */
   | { kind: 'not-patient' }
   /** Matches one of these searches (granular v2 scopes); each is `name=value` pairs, ANDed. */
@@ -41,7 +44,7 @@ function reachLimit(reach: Reach, auth: AuthContext): Limit | undefined | 'deny'
     case 'not-patient':
       return { kind: 'not-patient' };
     case 'assigned':
-      return { kind: 'patients', patients: 'assigned' };
+      return { kind: 'patients', patients: 'assigned', ...(auth.fhirUser?.startsWith('Practitioner/') ? { addressee: auth.fhirUser } : {}) };
     case 'own': {
       const own = ownPatient(auth);
       return own ? { kind: 'patients', patients: [own] } : 'deny';

@@ -50,6 +50,13 @@ const MEDICATION_TYPES = set('Medication', 'MedicationKnowledge', 'Substance');
 const SCHEDULING_TYPES = set('Patient', 'RelatedPerson', 'Appointment', 'AppointmentResponse', 'Schedule', 'Slot', 'Coverage');
 const PATIENT_WRITABLE_TYPES = set('Appointment', 'Communication', 'QuestionnaireResponse');
 
+/**
+ * The notices addressed to one's own Practitioner (Communication.recipient: the registry's
+ * license notices), for roles that reach no Communication otherwise; doctors and nurses reach
+ * them through their `assigned` rule (access-policy.ts: the addressee of a patients limit).
+ */
+const NOTICES: RoleRule = { types: new Set(['Communication']), actions: new Set(['r', 's'] as ScopeAction[]), reach: 'self' };
+
 /** Audit trails are the admin's alone: a clinician or patient does not read who looked at what. */
 const ADMIN_ONLY_TYPES = set('AuditEvent');
 
@@ -73,9 +80,10 @@ export function roleRules(patientTypes: ReadonlySet<string>): Record<Role, RoleR
     pharmacist: [
       { types: set('MedicationRequest', 'Patient', 'AllergyIntolerance'), actions: actions('rs'), reach: 'all' },
       { types: set('MedicationDispense', ...MEDICATION_TYPES), actions: actions('crus'), reach: 'all' },
+      NOTICES,
       readable(),
     ],
-    clerk: [{ types: SCHEDULING_TYPES, actions: actions('crus'), reach: 'all' }, readable()],
+    clerk: [{ types: SCHEDULING_TYPES, actions: actions('crus'), reach: 'all' }, NOTICES, readable()],
     patient: [
       { types: clinical, actions: actions('rs'), reach: 'own' },
       { types: PATIENT_WRITABLE_TYPES, actions: actions('cu'), reach: 'own' },
@@ -85,7 +93,7 @@ export function roleRules(patientTypes: ReadonlySet<string>): Record<Role, RoleR
     // Binary.securityContext); Binaries are read through their securityContext. No patient data.
     // Documents are never changed once uploaded (an officer may have verified them): a new one is added.
     applicant: [
-      { types: set('Practitioner', 'Task', 'DocumentReference'), actions: actions('rs'), reach: 'self' },
+      { types: set('Practitioner', 'Task', 'DocumentReference', 'Communication'), actions: actions('rs'), reach: 'self' },
       { types: set('Practitioner'), actions: actions('u'), reach: 'self', writeState: 'unlicensed' },
       { types: set('Task'), actions: actions('cu'), reach: 'self', writeState: 'application-draft' },
       { types: set('DocumentReference', 'Binary'), actions: actions('c'), reach: 'self' },

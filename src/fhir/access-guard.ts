@@ -42,13 +42,23 @@ const NOTHING: Criterion = { index: 'id', ids: [] };
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The Practitioner each type belongs to, for the `self` limit (an applicant's records). */
-const SELF_LINKS: Record<string, { owner: (r: Loose) => unknown; param?: string }> = {
-  Practitioner: { owner: (r) => (r.id ? `Practitioner/${r.id}` : undefined) },
+const SELF_LINKS: Record<string, { owns: (r: Loose, practitioner: string) => boolean; param?: string }> = {
+  Practitioner: { owns: (r, p) => r.id !== undefined && `Practitioner/${r.id}` === p },
   // A Task `for` someone else (a patient) is not the applicant's own, whatever its focus.
-  Task: { owner: (r) => (r.for === undefined || r.for?.reference === r.focus?.reference ? r.focus?.reference : undefined), param: 'focus' },
-  DocumentReference: { owner: (r) => r.subject?.reference, param: 'subject' },
-  Binary: { owner: (r) => r.securityContext?.reference },
+  Task: { owns: (r, p) => r.focus?.reference === p && (r.for === undefined || r.for?.reference === p), param: 'focus' },
+  DocumentReference: { owns: (r, p) => r.subject?.reference === p, param: 'subject' },
+  Binary: { owns: (r, p) => r.securityContext?.reference === p },
+  // Notices (the registry's license notices): those addressed to the Practitioner.
+  Communication: { owns: (r, p) => addressees(r).includes(p), param: 'recipient' },
 };
+
+/** Who a Communication is addressed to (`recipient` references). */
+function addressees(r: Loose): string[] {
+  return Array.isArray(r.recipient) ? r.recipient.map((x: Loose) => x?.reference).filter((x: unknown): x is string => typeof x === 'string') : [];
+}
+
+/** Types a clinician also reaches when addressed to them, besides their patients' data. */
+const ADDRESSED_TYPES = new Set(['Communication']);
 
 const isLicenseApplication = (r: Loose) =>
   Array.isArray(r.code?.coding) && r.code.coding.some((c: Loose) => c?.system === REGISTRY_TASK_SYSTEM && c?.code === 'license-application');
@@ -128,9 +138,11 @@ export class AccessGuard {
         const criteria: Criterion[] = [...(await this.limitCriteria(type, limit)), { index: 'id', ids: [resource.id] }];
         if ((await this.source.matchIds(type, criteria, 1)).length === 0) return false;
       } else if (limit.kind === 'self') {
-        if (SELF_LINKS[type]?.owner(resource as Loose) !== limit.practitioner) return false;
+        if (!SELF_LINKS[type]?.owns(resource as Loose, limit.practitioner)) return false;
       } else if (limit.kind === 'state') {
         if (!meetsWriteState(type, resource as Loose, limit.state)) return false;
+      } else if (limit.kind === 'patients' && limit.addressee && ADDRESSED_TYPES.has(type) && addressees(resource as Loose).includes(limit.addressee)) {
+        continue;
       } else if (!this.meetsPatientLimit(type, resource, limit.kind === 'not-patient' ? 'none' : await this.patientIds(limit.patients))) {
         return false;
       }
@@ -174,10 +186,11 @@ export class AccessGuard {
     if (!params) return []; // not in the Patient compartment: nothing to limit by
     if (limit.kind === 'not-patient') return [{ index: 'any', not: true, of: params.map((p) => ({ index: 'ref', p, values: [{ ty: 'Patient' }] })) }];
     const ids = [...(await this.patientIds(limit.patients))];
-    if (ids.length === 0) return [NOTHING];
+    const addressed: Criterion[] = limit.addressee && ADDRESSED_TYPES.has(type) ? [{ index: 'ref', p: 'recipient', values: [{ r: limit.addressee }] }] : [];
+    if (ids.length === 0) return addressed.length > 0 ? addressed : [NOTHING];
     if (type === 'Patient') return [{ index: 'id', ids }];
     const values = ids.map((id) => ({ r: `Patient/${id}` }));
-    return [{ index: 'any', of: params.map((p) => ({ index: 'ref', p, values })) }];
+    return [{ index: 'any', of: [...params.map((p): Criterion => ({ index: 'ref', p, values })), ...addressed] }];
   }
 
   /** Explicit ids, or the patients the calling practitioner is assigned to (memoised per request). */
