@@ -28,7 +28,7 @@ beforeAll(async () => {
   server = await startTestServer({ authEnabled: true });
   for (const who of ['doc', 'nurse', 'pharm', 'clerk', 'applicant', 'someone-else']) {
     await server.container.fhir.service.update('Practitioner', who, { resourceType: 'Practitioner', id: who });
-    ids[who] = (await server.container.fhir.service.create('Communication', notice(who))).resource.id!;
+    ids[who] = (await server.container.fhir.service.create('Communication', notice(who))).resource!.id!;
   }
 }, 60_000);
 afterAll(async () => {
