@@ -30,7 +30,8 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
 import type { MongoEngine } from '../src/store/mongo/engine';
-import { patientId, patientWithId, examplePatient, profiledPatient } from './fixtures';
+import { patientId } from './fixtures';
+import { BASELINES, CREATE_PROFILED, FLOORS, ID_PREFIX, READ_AUTH, TARGETS, scenarios, updateScenario } from './patient-scenarios';
 import { clearIngested, measureIngestRoundTrips, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { runLoad } from './load';
@@ -52,7 +53,7 @@ import {
   verdicts,
   writeBenchmarksFile,
 } from './report';
-import type { IngestSummary, RunInfo, SearchSummary, Target } from './report';
+import type { IngestSummary, RunInfo, SearchSummary } from './report';
 import { runSearch } from './search';
 import { ServerHandle } from './server-handle';
 import { BARE_DB_COLLECTION, BARE_DB_HISTORY } from './protocol';
@@ -71,10 +72,7 @@ function intEnv(name: string, fallback: number, min = 0): number {
   return value;
 }
 
-/** Reads with authentication and audit on (issue 5), against a Baobab process of their own. */
-const READ_AUTH = 'read (auth+audit)';
 /** Names BENCH_SCENARIOS also accepts, for scenarios whose name is awkward in a shell. */
-const CREATE_PROFILED = 'create profiled';
 const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH, 'create-profiled': CREATE_PROFILED };
 
 const settings = {
@@ -103,18 +101,8 @@ const settings = {
   searchRoundTrips: intEnv('BENCH_SEARCH_ROUND_TRIPS', 20, 1),
 };
 
-const ID_PREFIX = 'bench-';
 /** The collection (and history type) of the AuditEvents the auth scenario writes. */
 const AUDIT_EVENTS = 'AuditEvent';
-const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', [CREATE_PROFILED]: 'bare POST', update: 'bare POST' };
-/** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
-const FLOORS: Record<string, string> = {
-  read: 'bare GET+find',
-  [READ_AUTH]: 'bare GET+find',
-  create: 'bare POST+2 inserts',
-  [CREATE_PROFILED]: 'bare POST+2 inserts',
-  update: 'bare POST+2 inserts',
-};
 /** The scenario group of BENCH_SCENARIOS that selects the transaction ingest runs. */
 const INGEST_GROUP = 'ingest';
 const INGEST_CLIENTS = [1, 4];
@@ -124,15 +112,6 @@ const SEARCH_GROUP = 'search';
 /** The scenario group of BENCH_SCENARIOS that selects the validation cost per resource (bench/validation.ts). */
 const VALIDATION_GROUP = 'validation';
 const VALIDATION_BUNDLES = 10;
-const TARGETS: Target[] = [
-  { scenario: 'read', minRatio: 0.5, maxRoundTrips: 1 },
-  { scenario: READ_AUTH, minRatio: 0.35 },
-  { scenario: 'create', minRatio: 0.25, maxRoundTrips: 2 },
-  // Writes with profile validation on must stay within the foundation's create target (issue 6).
-  { scenario: CREATE_PROFILED, minRatio: 0.25, maxRoundTrips: 2 },
-  { scenario: 'update', maxRoundTrips: 2 },
-];
-
 async function seed(baobab: ServerHandle, count: number, concurrency: number): Promise<void> {
   const put: Scenario = updateScenario(baobab, count);
   let next = 0;
@@ -144,60 +123,6 @@ async function seed(baobab: ServerHandle, count: number, concurrency: number): P
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-function updateScenario(server: ServerHandle, count: number): Scenario {
-  const bodies = Array.from({ length: count }, (_, n) => JSON.stringify(patientWithId(ID_PREFIX, n)));
-  return {
-    name: 'update',
-    baseline: BASELINES.update,
-    server,
-    method: 'PUT',
-    path: (n) => `/fhir/Patient/${patientId(ID_PREFIX, n % count)}`,
-    body: (n) => bodies[n % count]!,
-    expectedStatus: 200,
-  };
-}
-
-/** The Baobab process with authentication and audit on, and how to count the AuditEvents it stores. */
-interface AuthServer {
-  server: ServerHandle;
-  auditEvents: StoredCounter;
-}
-
-function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, auth?: AuthServer): Scenario[] {
-  const createBody = JSON.stringify(examplePatient());
-  const profiledBody = JSON.stringify(profiledPatient());
-  const id = (n: number) => patientId(ID_PREFIX, n % count);
-  const readAuth: Scenario[] = auth
-    ? [
-        {
-          name: READ_AUTH,
-          baseline: BASELINES[READ_AUTH],
-          server: auth.server,
-          method: 'GET',
-          path: (n) => `/fhir/Patient/${id(n)}`,
-          headers: { authorization: `Bearer ${auth.server.token}` },
-          expectedStatus: 200,
-          stored: auth.auditEvents,
-        },
-      ]
-    : [];
-  const all: Array<Scenario & { floor?: boolean }> = [
-    { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${id(n)}`, expectedStatus: 200 },
-    { name: FLOORS.read!, floor: true, server: bare, method: 'GET', path: (n) => `/bare-db/Patient/${id(n)}`, expectedStatus: 200 },
-    { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${id(n)}`, expectedStatus: 200 },
-    ...readAuth,
-    { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
-    { name: FLOORS.create!, floor: true, server: bare, method: 'POST', path: () => '/bare-db/Patient', body: () => createBody, expectedStatus: 201 },
-    { name: 'create', baseline: BASELINES.create, server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => createBody, expectedStatus: 201 },
-    { name: CREATE_PROFILED, baseline: BASELINES[CREATE_PROFILED], server: baobab, method: 'POST', path: () => '/fhir/Patient', body: () => profiledBody, expectedStatus: 201 },
-    updateScenario(baobab, count),
-  ];
-  const withCandidate = candidate
-    ? all.flatMap((s) => (s.server === baobab ? [s, { ...s, name: `${s.name} (candidate)`, server: candidate }] : [s]))
-    : all;
-  return withCandidate.filter((s) => floors || !s.floor);
 }
 
 /**
