@@ -1,11 +1,13 @@
 /**
  * Element constraints (invariants) evaluated with fhirpath.js and its R4 model. Each expression is
- * compiled once per (context path, expression). A few HL7 constraints cannot run here; they are
+ * compiled once per (context path, expression); the hottest ones run natively first
+ * (native-invariants.ts), fhirpath.js deciding what they leave open. A few HL7 constraints cannot run here; they are
  * listed in SKIPPED with the reason, and any expression fhirpath.js cannot compile is skipped too.
  */
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { CompiledConstraint } from './model';
+import { NATIVE_INVARIANTS } from './native-invariants';
 
 /** HL7 R4 constraints we do not evaluate, and why. */
 export const SKIPPED: Readonly<Record<string, string>> = {
@@ -39,6 +41,9 @@ export interface InvariantFailure {
 export class InvariantRunner {
   private readonly compiled = new Map<string, Compiled | null>();
 
+  /** `natives: false` evaluates everything with fhirpath.js (the native versions' tests compare the two). */
+  constructor(private readonly options: { natives?: boolean } = {}) {}
+
   private compile(base: string, expression: string): Compiled | null {
     const key = `${base}\u0000${expression}`;
     let fn = this.compiled.get(key);
@@ -65,6 +70,9 @@ export class InvariantRunner {
    * constraints in EMPTY_FAILS; an evaluation error does not fail the resource.
    */
   holds(constraint: CompiledConstraint, base: string, node: unknown, resource: unknown): boolean {
+    const native = this.options.natives === false ? undefined : NATIVE_INVARIANTS.get(constraint.expression);
+    const verdict = native?.(node, resource);
+    if (verdict !== undefined) return verdict;
     const fn = this.compile(base, constraint.expression);
     if (!fn) return true;
     try {

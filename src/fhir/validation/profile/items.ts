@@ -20,9 +20,17 @@ export interface Collected {
   readonly emptyArrays: string[];
 }
 
+/** `_name` per property name, made once: add() runs for every element of a type on every object. */
+const extraKeys = new Map<string, string>();
+function extraKey(key: string): string {
+  let extra = extraKeys.get(key);
+  if (extra === undefined) extraKeys.set(key, (extra = `_${key}`));
+  return extra;
+}
+
 function add(out: Collected, obj: Record<string, unknown>, key: string, type: string, parent: string, element: CompiledElement): void {
   const value = obj[key];
-  const extra = obj[`_${key}`];
+  const extra = obj[extraKey(key)];
   if (value === undefined && extra === undefined) return;
   const name = element.choiceBase === undefined ? key : element.choiceBase;
   const suffix = element.choiceBase === undefined ? '' : `.ofType(${type})`;
@@ -38,11 +46,21 @@ function add(out: Collected, obj: Record<string, unknown>, key: string, type: st
       const v: unknown = values[i] ?? undefined;
       const e: unknown = extras[i] ?? undefined;
       if (v === null && (e === null || e === undefined)) continue;
-      out.items.push({ value: v ?? undefined, ...(e ? { extra: e } : {}), type, expression: `${parent}.${name}[${i}]${suffix}`, key });
+      out.items.push({ value: v ?? undefined, extra: e || undefined, type, expression: `${parent}.${name}[${i}]${suffix}`, key });
     }
     return;
   }
-  out.items.push({ value, ...(extra ? { extra } : {}), type, expression: `${parent}.${name}${suffix}`, key });
+  out.items.push({ value, extra: extra || undefined, type, expression: `${parent}.${name}${suffix}`, key });
+}
+
+/**
+ * An optional, non-choice element `obj` does not hold, with no required slices: nothing to check.
+ * Most elements of a type are absent from most objects, so the walk skips them before collecting.
+ */
+export function skippable(obj: Record<string, unknown>, element: CompiledElement): boolean {
+  if (element.min > 0 || element.choiceTypes !== undefined || element.choiceBase !== undefined) return false;
+  if (obj[element.name] !== undefined || obj[extraKey(element.name)] !== undefined) return false;
+  return !element.slices.some((slice) => slice.min > 0);
 }
 
 /** Everything under `obj` that belongs to `element`. */

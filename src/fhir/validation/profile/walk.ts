@@ -8,7 +8,7 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue } from '../../outcomes';
 import { InvariantRunner } from './invariants';
 import type { Item } from './items';
-import { collect, disallowedChoices } from './items';
+import { collect, disallowedChoices, skippable } from './items';
 import type { CompiledBinding, CompiledElement, CompiledProfile } from './model';
 import { bundleReferenceIssues } from './bundle-references';
 import { bundleIssues } from './bundle-rules';
@@ -133,6 +133,7 @@ function checkSlices(ctx: WalkContext, profile: CompiledProfile, element: Compil
 /** The children of `parent` in `obj`: cardinality and slices, then each value. */
 export function walkChildren(ctx: WalkContext, profile: CompiledProfile, parent: CompiledElement, obj: Record<string, unknown>, expression: string): void {
   for (const element of parent.children) {
+    if (skippable(obj, element)) continue;
     const { items, emptyArrays } = collect(obj, element, expression);
     for (const where of emptyArrays) {
       ctx.issues.push(issue('structure', 'Array cannot be empty - the property should not be present if it has no values', where));
