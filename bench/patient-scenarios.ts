@@ -10,15 +10,21 @@ import type { ServerHandle } from './server-handle';
 
 /** Reads with authentication and audit on (issue 5), against a Baobab process of their own. */
 export const READ_AUTH = 'read (auth+audit)';
+/**
+ * The same reads against a process with authentication on and audit off: no target of its own, it
+ * splits what read (auth+audit) costs into the token and access checks and the AuditEvent.
+ */
+export const READ_AUTH_ONLY = 'read (auth, no audit)';
 /** Creates that claim our Patient profile, so each is validated against it (issue 6). */
 export const CREATE_PROFILED = 'create profiled';
 
 /** Ids of the stored Patients the read and update scenarios rotate over. */
 export const ID_PREFIX = 'bench-';
-export const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', [CREATE_PROFILED]: 'bare POST', update: 'bare POST' };
+export const BASELINES: Record<string, string> = { read: 'bare GET', [READ_AUTH_ONLY]: 'bare GET', [READ_AUTH]: 'bare GET', create: 'bare POST', [CREATE_PROFILED]: 'bare POST', update: 'bare POST' };
 /** Bare express plus the minimum MongoDB work of the interaction: what one round trip costs here. */
 export const FLOORS: Record<string, string> = {
   read: 'bare GET+find',
+  [READ_AUTH_ONLY]: 'bare GET+find',
   [READ_AUTH]: 'bare GET+find',
   create: 'bare POST+2 inserts',
   [CREATE_PROFILED]: 'bare POST+2 inserts',
@@ -52,10 +58,32 @@ export interface AuthServer {
   auditEvents: StoredCounter;
 }
 
-export function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, auth?: AuthServer): Scenario[] {
+export interface AuthServers {
+  /** Authentication and audit on. */
+  audited?: AuthServer;
+  /** Authentication on, audit off. */
+  unaudited?: ServerHandle;
+}
+
+export function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, servers: AuthServers = {}): Scenario[] {
   const createBody = JSON.stringify(examplePatient());
   const profiledBody = JSON.stringify(profiledPatient());
   const id = (n: number) => patientId(ID_PREFIX, n % count);
+  const auth = servers.audited;
+  const unaudited = servers.unaudited;
+  const readAuthOnly: Scenario[] = unaudited
+    ? [
+        {
+          name: READ_AUTH_ONLY,
+          baseline: BASELINES[READ_AUTH_ONLY],
+          server: unaudited,
+          method: 'GET',
+          path: (n) => `/fhir/Patient/${id(n)}`,
+          headers: { authorization: `Bearer ${unaudited.token}` },
+          expectedStatus: 200,
+        },
+      ]
+    : [];
   const readAuth: Scenario[] = auth
     ? [
         {
@@ -74,6 +102,7 @@ export function scenarios(bare: ServerHandle, baobab: ServerHandle, count: numbe
     { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${id(n)}`, expectedStatus: 200 },
     { name: FLOORS.read!, floor: true, server: bare, method: 'GET', path: (n) => `/bare-db/Patient/${id(n)}`, expectedStatus: 200 },
     { name: 'read', baseline: BASELINES.read, server: baobab, method: 'GET', path: (n) => `/fhir/Patient/${id(n)}`, expectedStatus: 200 },
+    ...readAuthOnly,
     ...readAuth,
     { name: 'bare POST', server: bare, method: 'POST', path: () => '/bare/Patient', body: () => createBody, expectedStatus: 201 },
     { name: FLOORS.create!, floor: true, server: bare, method: 'POST', path: () => '/bare-db/Patient', body: () => createBody, expectedStatus: 201 },

@@ -68,6 +68,8 @@ export interface ServerOptions {
    * patient data write AuditEvents); the process issues an admin token at start and reports it.
    */
   auth?: boolean;
+  /** Baobab with `auth` only: `false` turns the audit off, to split the cost of authentication from that of audit. */
+  audit?: boolean;
   /** Baobab only: another checkout whose src/ to run (default: this one). */
   root?: string;
   /** When set, measurement windows with a label are CPU-profiled (V8 inspector) into this folder. */

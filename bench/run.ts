@@ -8,7 +8,7 @@
  * Environment: MONGODB_URL (a real MongoDB; default: mongo-java-server, memory backend),
  * BENCH_DURATION (s, 10), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (16), BENCH_ROUNDS (3),
  * BENCH_PATIENTS (1000), BENCH_ROUND_TRIPS (50), BENCH_SCENARIOS (comma list of scenario names, default all;
- * `read-auth` stands for `read (auth+audit)`),
+ * `read-auth` stands for `read (auth+audit)`, `read-auth-only` for `read (auth, no audit)`),
  * BENCH_FLOORS=0 (skip the bare-express-plus-MongoDB scenarios),
  * BENCH_CANDIDATE=<dir> (also run the Baobab scenarios on another checkout's src/, e.g. a patched copy, in
  * the same run: an A/B comparison that the machine's noise does not blur; BENCHMARKS.md is then left alone),
@@ -31,7 +31,7 @@ import type { Db } from 'mongodb';
 import { startJavaServer } from '../src/store/mongo/engine';
 import type { MongoEngine } from '../src/store/mongo/engine';
 import { patientId } from './fixtures';
-import { BASELINES, CREATE_PROFILED, FLOORS, ID_PREFIX, READ_AUTH, TARGETS, scenarios, updateScenario } from './patient-scenarios';
+import { BASELINES, CREATE_PROFILED, FLOORS, ID_PREFIX, READ_AUTH, READ_AUTH_ONLY, TARGETS, scenarios, updateScenario } from './patient-scenarios';
 import { clearIngested, measureIngestRoundTrips, runIngest } from './ingest';
 import type { IngestResult } from './ingest';
 import { runLoad } from './load';
@@ -73,7 +73,7 @@ function intEnv(name: string, fallback: number, min = 0): number {
 }
 
 /** Names BENCH_SCENARIOS also accepts, for scenarios whose name is awkward in a shell. */
-const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH, 'create-profiled': CREATE_PROFILED };
+const ALIASES: Record<string, string> = { 'read-auth': READ_AUTH, 'read-auth-only': READ_AUTH_ONLY, 'create-profiled': CREATE_PROFILED };
 
 const settings = {
   durationSeconds: intEnv('BENCH_DURATION', 10, 1),
@@ -253,6 +253,7 @@ async function main(): Promise<void> {
   const searchAsked = asked(SEARCH_GROUP);
   const validationAsked = asked(VALIDATION_GROUP);
   const authAsked = settings.only.length === 0 || settings.only.includes(READ_AUTH);
+  const authOnlyAsked = settings.only.length === 0 || settings.only.includes(READ_AUTH_ONLY);
   if (settings.only.length === 0 && !ingestAsked) console.warn(`no Synthea data in ${SYNTHEA_DIR}: transaction ingest and search skipped`);
   const clones = ingestAsked || searchAsked ? SyntheaClones.load() : undefined;
   const database = `baobab_bench_${started.toString(36)}`;
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
   let bare: ServerHandle | undefined;
   let baobab: ServerHandle | undefined;
   let baobabAuth: ServerHandle | undefined;
+  let baobabAuthOnly: ServerHandle | undefined;
   const roundTrips = new Map<string, RoundTrips>();
   const stopLater: Array<() => Promise<void> | undefined> = [];
   try {
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
       ? await ServerHandle.start({ ...baobabOptions, root: settings.candidate, monitorCommands: false })
       : undefined;
     stopLater.push(() => candidate?.stop());
-    [bare, baobab, counter, baobabAuth, authCounter] = await Promise.all([
+    [bare, baobab, counter, baobabAuth, authCounter, baobabAuthOnly] = await Promise.all([
       ServerHandle.start({
         kind: 'bare',
         mongodbUrl: settings.floors ? url : undefined,
@@ -301,16 +303,19 @@ async function main(): Promise<void> {
       // Authentication and audit on, same database (so the same seeded Patients): under load, and counting.
       authAsked ? ServerHandle.start({ ...baobabOptions, auth: true, monitorCommands: false, profileDir: settings.profile ? profileDir : undefined }) : undefined,
       authAsked ? ServerHandle.start({ ...baobabOptions, auth: true, monitorCommands: true }) : undefined,
+      // Authentication on, audit off: what the audit costs is the difference with the process above.
+      authOnlyAsked ? ServerHandle.start({ ...baobabOptions, auth: true, audit: false, monitorCommands: false, profileDir: settings.profile ? profileDir : undefined }) : undefined,
     ]);
     console.log(
       `servers: bare express pid ${bare.pid}, Baobab pid ${baobab.pid} (round-trip counter pid ${counter.pid})` +
         (baobabAuth && authCounter ? `, Baobab with auth+audit pid ${baobabAuth.pid} (round-trip counter pid ${authCounter.pid})` : '') +
+        (baobabAuthOnly ? `, Baobab with auth and no audit pid ${baobabAuthOnly.pid}` : '') +
         `; storing ${settings.patients} Patients…`,
     );
     try {
       await seed(counter, settings.patients, settings.connections);
       // Exact round trips: sequential requests, commands counted in the (monitored) server process.
-      const counting = scenarios(bare, counter, settings.patients, false, undefined, authCounter && { server: authCounter, auditEvents });
+      const counting = scenarios(bare, counter, settings.patients, false, undefined, { audited: authCounter && { server: authCounter, auditEvents } });
       for (const scenario of counting.filter((s) => s.server === counter || s.server === authCounter)) {
         const rt = await measureRoundTrips(scenario, settings.roundTripRequests);
         roundTrips.set(scenario.name, rt);
@@ -322,7 +327,7 @@ async function main(): Promise<void> {
     }
     await resetStore(admin, database, settings.patients);
 
-    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, baobabAuth && { server: baobabAuth, auditEvents });
+    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, { audited: baobabAuth && { server: baobabAuth, auditEvents }, unaudited: baobabAuthOnly });
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0 && !clones && !validationAsked) {
       const names = [...all.map((s) => s.name), ...Object.keys(ALIASES), INGEST_GROUP, SEARCH_GROUP, VALIDATION_GROUP];
@@ -390,6 +395,7 @@ async function main(): Promise<void> {
               'AuditEvents are stored in the background in batches, and deleted after the scenario.',
           ]
         : []),
+      ...(baobabAuthOnly ? [`${READ_AUTH_ONLY} sends the same requests to a third Baobab process with authentication on and audit off: the difference with ${READ_AUTH} is what the AuditEvents cost.`] : []),
       'Round trips are counted with driver command monitoring in a second Baobab process (same code, same database); the process under load runs without monitoring, which costs the driver 0.03-0.08 ms per command here.',
     ];
     if (settings.profile) notes.push('This run was CPU-profiled: absolute figures are lower than usual.');
@@ -428,7 +434,7 @@ async function main(): Promise<void> {
       console.log('\n(partial or profiled run: BENCHMARKS.md left unchanged)');
     }
   } finally {
-    await Promise.allSettled([bare?.stop(), baobab?.stop(), baobabAuth?.stop(), ...stopLater.map((stop) => stop())]);
+    await Promise.allSettled([bare?.stop(), baobab?.stop(), baobabAuth?.stop(), baobabAuthOnly?.stop(), ...stopLater.map((stop) => stop())]);
     if (!settings.keepDb) await admin.db(database).dropDatabase().catch(() => undefined);
     await admin.close().catch(() => undefined);
     await engine?.stop();

@@ -192,7 +192,7 @@ async function startBaobab(): Promise<Running> {
     mongodbDatabase: options.mongodbDatabase ?? 'baobab_bench',
     logLevel: options.logLevel,
     seedDefinitions: false,
-    ...(options.auth ? { authEnabled: true, auditEnabled: true } : {}),
+    ...(options.auth ? { authEnabled: true, auditEnabled: options.audit !== false } : {}),
   });
   const container = await Container.create(config, { mongoOptions: { monitorCommands: options.monitorCommands } });
   if (options.monitorCommands) countCommands(container.mongoClient);
