@@ -101,7 +101,9 @@ export class SearchRegistry {
     this.builtIn = [...definitions.searchParameters, ...definitions.profiles.searchParameters];
     for (const sp of definitions.searchParameters) this.register(sp);
     // Ours are checked like custom ones: a broken file in profiles/ stops the server at start.
-    for (const sp of definitions.profiles.searchParameters) {
+    // Composites last: their components may be ours too.
+    const ours = definitions.profiles.searchParameters;
+    for (const sp of [...ours.filter((p) => p.type !== 'composite'), ...ours.filter((p) => p.type === 'composite')]) {
       this.usableInfos(sp);
       this.register(sp);
     }

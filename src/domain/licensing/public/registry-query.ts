@@ -41,22 +41,33 @@ export function registryQuery(input: RegistrySearchInput): Query | undefined {
     const words = name.split(/\s+/).slice(0, MAX_NAME_WORDS);
     query.name = words.map(escapeSearchValue);
   }
+  let status: string | undefined;
+  if (input.status) {
+    if (!(LICENSE_STATUSES as readonly string[]).includes(input.status)) throw errors.invalid(`Unknown status '${input.status.slice(0, 40)}'`, 'status');
+    status = input.status;
+  }
+  // A number or a professional type is matched together with the status on the same license
+  // (composite parameters): someone whose doctor license is active and pharmacist license revoked
+  // is not an active pharmacist. Without a status, any registry license status will do.
+  const onSameLicense = (token: string) => (status ? [status] : LICENSE_STATUSES).map((s) => `${token}$${s}`).join(',');
   const number = input.licenseNumber?.trim();
   if (number) {
     if (!isPlausibleLicenseNumber(number)) return undefined;
-    query['license-number'] = [`${LICENSE_NUMBER_SYSTEM}|${escapeSearchValue(number)}`];
+    query['license-number-status'] = [onSameLicense(`${LICENSE_NUMBER_SYSTEM}|${escapeSearchValue(number)}`)];
   }
-  if (input.professionalType) query['professional-type'] = [`${PROFESSIONAL_TYPE_SYSTEM}|${knownCode('professional-type', input.professionalType, professionalTypes())}`];
+  if (input.professionalType) {
+    const code = knownCode('professional-type', input.professionalType, professionalTypes());
+    query['license-type-status'] = [onSameLicense(`${PROFESSIONAL_TYPE_SYSTEM}|${code}`)];
+  }
   if (input.specialization) {
     const code = knownCode('specialization', input.specialization, specialties());
     query['_has:PractitionerRole:practitioner:specialty'] = [`${SPECIALTY_SYSTEM}|${code}`];
   }
   if (input.state) query['practice-state'] = [knownCode('state', input.state, states())];
-  if (input.status) {
-    if (!(LICENSE_STATUSES as readonly string[]).includes(input.status)) throw errors.invalid(`Unknown status '${input.status.slice(0, 40)}'`, 'status');
-    query['license-status'] = [input.status];
-  } else {
-    query['license-status:missing'] = ['false'];
+  // Only professionals holding a registry license (one in this status, when asked).
+  if (!query['license-number-status'] && !query['license-type-status']) {
+    if (status) query['license-status'] = [status];
+    else query['license-status:missing'] = ['false'];
   }
   return query;
 }

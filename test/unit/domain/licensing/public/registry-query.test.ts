@@ -17,13 +17,24 @@ describe('registryQuery', () => {
   });
 
   it('maps codes to their systems and parameters', () => {
+    const anyStatus = (token: string) => ['active', 'suspended', 'expired', 'revoked', 'inactive'].map((s) => `${token}$${s}`).join(',');
     expect(registryQuery({ professionalType: 'doctor', specialization: 'medicine', state: 'NG-LA', licenseNumber: 'BAO-DOC-2026-00001' })).toEqual({
-      'professional-type': ['https://baobab.health/fhir/CodeSystem/professional-type|doctor'],
+      'license-type-status': [anyStatus('https://baobab.health/fhir/CodeSystem/professional-type|doctor')],
       '_has:PractitionerRole:practitioner:specialty': ['https://baobab.health/fhir/CodeSystem/specialty|medicine'],
       'practice-state': ['NG-LA'],
-      'license-number': ['https://baobab.health/fhir/sid/license-number|BAO-DOC-2026-00001'],
-      'license-status:missing': ['false'],
+      'license-number-status': [anyStatus('https://baobab.health/fhir/sid/license-number|BAO-DOC-2026-00001')],
     });
+  });
+
+  it('matches a professional type or number with the status on the same license', () => {
+    expect(registryQuery({ professionalType: 'pharmacist', status: 'active' })).toEqual({
+      'license-type-status': ['https://baobab.health/fhir/CodeSystem/professional-type|pharmacist$active'],
+    });
+    expect(registryQuery({ licenseNumber: 'BAO-PHA-2026-00002', status: 'revoked' })).toEqual({
+      'license-number-status': ['https://baobab.health/fhir/sid/license-number|BAO-PHA-2026-00002$revoked'],
+    });
+    expect(registryQuery({ status: 'suspended', state: 'NG-LA' })).toEqual({ 'practice-state': ['NG-LA'], 'license-status': ['suspended'] });
+    expect(registryQuery({ name: 'Ada' })).toEqual({ name: ['Ada'], 'license-status:missing': ['false'] });
   });
 
   it('a license number the registry cannot have issued matches nothing (no query at all)', () => {
