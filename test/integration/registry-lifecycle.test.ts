@@ -1,127 +1,25 @@
 /**
  * The license lifecycle of the national registry (issue 7, workflow point 6) over HTTP: each
  * officer operation's answer and persisted state (status extension, period, Provenance,
- * AuditEvent, in-app Communication, email), illegal transitions, roles and bad inputs, then the
- * daily expiry job driven with chosen dates. Licensed Practitioners are fixtures POSTed with
- * licenseQualification(), independent of the application workflow.
+ * AuditEvent, in-app Communication, email), illegal transitions, roles and bad inputs. The daily
+ * run is in registry-daily-run.test.ts. Licensed Practitioners are fixtures POSTed with
+ * licenseQualification() (test/helpers/registry-lifecycle.ts), independent of the application
+ * workflow.
  */
-import type { Basic, Bundle, Communication, OperationOutcome, Practitioner, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Basic, Practitioner } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/auth/auth-context';
-import type { LicenseStatus } from '../../src/domain/licensing/license';
-import { LICENSE_STATUS_EXTENSION, REGISTRY_PRACTITIONER_PROFILE, findLicense, licenseQualification, today as todayOf } from '../../src/domain/licensing/license';
+import { findLicense } from '../../src/domain/licensing/license';
 import { addDays, addMonths } from '../../src/domain/licensing/lifecycle/dates';
 import { Mailbox } from '../helpers/mailbox';
+import type { Value } from '../helpers/registry-lifecycle';
+import { TODAY, lifecycleHelpers } from '../helpers/registry-lifecycle';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
 
 let server: TestServer;
 const mailbox = new Mailbox();
-const TODAY = todayOf();
-let serial = 0;
 
-function token(role: Role, fhirUser?: string, kind: 'user' | 'client' = 'user'): string {
-  return server.container.auth.tokens.issue({ subject: fhirUser ?? `account-${role}`, kind, role: kind === 'user' ? role : undefined, clientId: 'test', scope: 'user/*.cruds system/*.cruds', fhirUser }).accessToken;
-}
-const officer = () => token('registry-admin', 'Practitioner/officer1');
-const admin = () => token('admin');
-
-interface LicenseFixture {
-  status?: LicenseStatus;
-  start?: string;
-  end?: string;
-  number?: string;
-}
-
-/** A licensed Practitioner POSTed over HTTP (as an admin); returns its id and its license numbers. */
-async function licensed(options: { email?: string | null; licenses?: LicenseFixture[] } = {}): Promise<{ id: string; numbers: string[]; email: string }> {
-  serial++;
-  const email = options.email === undefined ? `pro${serial}.${Date.now()}@example.org` : (options.email ?? '');
-  const fixtures = options.licenses ?? [{}];
-  const numbers = fixtures.map((f, i) => f.number ?? `BAO-DOC-2026-${String(serial * 10 + i).padStart(5, '0')}`);
-  const practitioner: Practitioner = {
-    resourceType: 'Practitioner',
-    // Claiming the profile: every version the operations write is checked against it.
-    meta: { profile: [REGISTRY_PRACTITIONER_PROFILE] },
-    active: true,
-    name: [{ family: `Okafor${serial}`, given: ['Ada'] }],
-    ...(email ? { telecom: [{ system: 'email', value: email, use: 'work' }] } : {}),
-  };
-  if (fixtures.length > 0) {
-    practitioner.qualification = fixtures.map((f, i) =>
-      licenseQualification({ number: numbers[i]!, professionalType: 'doctor', start: f.start ?? addDays(TODAY, -100), end: f.end ?? addDays(TODAY, 200), status: f.status ?? 'active' }),
-    );
-  }
-  const res = await server.request.post('/fhir/Practitioner').set('Authorization', `Bearer ${admin()}`).set('Content-Type', FHIR_JSON).send(practitioner);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { id: res.body.id as string, numbers, email };
-}
-
-type Value = string | boolean | { date: string } | { code: string };
-function parameters(values: Record<string, Value>): Resource {
-  return {
-    resourceType: 'Parameters',
-    parameter: Object.entries(values).map(([name, v]) => {
-      if (typeof v === 'boolean') return { name, valueBoolean: v };
-      if (typeof v === 'string') return { name, valueString: v };
-      return 'date' in v ? { name, valueDate: v.date } : { name, valueCode: v.code };
-    }),
-  } as Resource;
-}
-
-function op(id: string, code: string, values: Record<string, Value> = {}, bearer: string | null = officer()) {
-  const req = server.request.post(`/fhir/Practitioner/${id}/$${code}`).set('Content-Type', FHIR_JSON);
-  if (bearer) req.set('Authorization', `Bearer ${bearer}`);
-  return req.send(parameters(values));
-}
-
-async function search<T extends Resource>(query: string): Promise<T[]> {
-  const res = await server.request.get(`/fhir/${query}`).set('Authorization', `Bearer ${admin()}`);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return ((res.body as Bundle).entry ?? []).map((e) => e.resource as T);
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const statusOf = (p: Practitioner, number: string) => p.qualification?.find((q) => q.identifier?.[0]?.value === number)?.extension?.find((e) => e.url === LICENSE_STATUS_EXTENSION)?.valueCode;
-
-async function stored(id: string): Promise<Practitioner> {
-  const res = await server.request.get(`/fhir/Practitioner/${id}`).set('Authorization', `Bearer ${admin()}`);
-  return res.body as Practitioner;
-}
-
-/** The Provenances of a resource, oldest first (their targets are versioned references). */
-async function provenances(type: string, id: string): Promise<Provenance[]> {
-  const all = await search<Provenance>(`Provenance?_count=100`);
-  return all.filter((p) => p.target[0]?.reference?.startsWith(`${type}/${id}/_history/`)).sort((a, b) => a.recorded.localeCompare(b.recorded));
-}
-
-async function communications(id: string, count: number): Promise<Communication[]> {
-  return eventually(async () => {
-    const found = await search<Communication>(`Communication?recipient=Practitioner/${id}`);
-    return found.length >= count ? found : undefined;
-  });
-}
-
-async function auditEvents(what: string) {
-  return search<Resource & { entity?: Array<{ what?: { reference?: string }; detail?: Array<{ type: string; valueString?: string }> }>; outcome?: string; agent: Array<{ who?: { reference?: string } }> }>(`AuditEvent?entity=${what}&_count=100`);
-}
-
-function expectOutcome(res: { status: number; body: unknown }, status: number, code: string, diagnostics?: RegExp): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  const outcome = res.body as OperationOutcome;
-  expect(outcome.resourceType).toBe('OperationOutcome');
-  expect(outcome.issue[0]?.code).toBe(code);
-  if (diagnostics) expect(outcome.issue[0]?.diagnostics).toMatch(diagnostics);
-}
+const { token, officer, admin, licensed, op, search, statusOf, stored, provenances, communications, auditEvents, expectOutcome } = lifecycleHelpers(() => server);
 
 beforeAll(async () => {
   server = await startTestServer({ authEnabled: true, registryLicenseTermMonths: 12 }, { mailTransport: mailbox });
@@ -355,113 +253,4 @@ describe('where notices go', () => {
     expect((await op(id, 'suspend-license', { reason: 'Audit pending' })).status).toBe(200);
     expect((await mailbox.waitFor(accountEmail)).subject).toBe(`Your license ${numbers[0]} is suspended`);
   });
-});
-
-describe('the daily expiry job', () => {
-  // Run for a chosen day far from today: the fixtures' dates are relative to it.
-  const RUN = addDays(TODAY, 1000);
-  const at = (date: string, hour = 2) => new Date(`${date}T${String(hour).padStart(2, '0')}:00:00Z`);
-  const subjects = (email: string) => mailbox.to(email).map((m) => m.subject);
-  const fixture = (end: string, status: LicenseStatus = 'active') => licensed({ licenses: [{ status, start: addDays(RUN, -300), end }] });
-
-  it('is scheduled daily in BullMQ under the server\'s Redis prefix', async () => {
-    const { Queue } = await import('bullmq');
-    const queue = new Queue('license-expiry', { connection: { url: server.config.redisUrl }, prefix: `${server.config.redisPrefix}bull` });
-    const schedulers = await queue.getJobSchedulers();
-    await queue.close();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-license-expiry', pattern: '0 2 * * *' })]);
-  });
-
-  it('expires licenses past their end date and sends each reminder (60, 30, 7 days) once', async () => {
-    const ended = await fixture(addDays(RUN, -1));
-    const suspended = await fixture(addDays(RUN, -1), 'suspended');
-    const in60 = await fixture(addDays(RUN, 60));
-    const in45 = await fixture(addDays(RUN, 45));
-    const in30 = await fixture(addDays(RUN, 30));
-    const in7 = await fixture(addDays(RUN, 7));
-    const in61 = await fixture(addDays(RUN, 61));
-
-    const report = await server.container.licenseLifecycle!.runExpiry(at(RUN));
-    expect(report.failed).toBe(0);
-    expect(report.expired).toBeGreaterThanOrEqual(1);
-    expect(report.reminders).toBeGreaterThanOrEqual(4);
-
-    const expired = await stored(ended.id);
-    expect(statusOf(expired, ended.numbers[0]!)).toBe('expired');
-    expect(expired.meta?.versionId).toBe('2');
-    const [provenance] = await provenances('Practitioner', ended.id);
-    expect(provenance).toMatchObject({ activity: { text: 'license-expiry' }, agent: [{ who: { reference: 'Organization/registry' } }], target: [{ reference: `Practitioner/${ended.id}/_history/2` }] });
-    expect((await mailbox.waitFor(ended.email)).subject).toBe(`Your license ${ended.numbers[0]} has expired`);
-    expect((await communications(ended.id, 1))[0]?.payload?.[0]?.contentString).toContain(`expired on ${addDays(RUN, -1)}`);
-    // A suspension stays a suspension; reactivating it later gives `expired`.
-    expect(statusOf(await stored(suspended.id), suspended.numbers[0]!)).toBe('suspended');
-
-    expect((await mailbox.waitFor(in60.email)).subject).toBe(`Your license ${in60.numbers[0]} expires in 60 days`);
-    expect((await mailbox.waitFor(in45.email)).subject).toBe(`Your license ${in45.numbers[0]} expires in 45 days`);
-    expect((await mailbox.waitFor(in30.email)).subject).toBe(`Your license ${in30.numbers[0]} expires in 30 days`);
-    expect((await mailbox.waitFor(in7.email)).subject).toBe(`Your license ${in7.numbers[0]} expires in 7 days`);
-    expect((await communications(in7.id, 1))[0]?.payload?.[0]?.contentString).toContain(`expires on ${addDays(RUN, 7)}`);
-    expect(statusOf(await stored(in60.id), in60.numbers[0]!)).toBe('active');
-
-    // Twice the same day, later that day, and with a fresh reminder store (as after a restart): nothing again.
-    expect(await server.container.licenseLifecycle!.runExpiry(at(RUN))).toEqual({ expired: 0, reminders: 0, failed: 0 });
-    expect(await server.container.licenseLifecycle!.runExpiry(at(RUN, 20))).toEqual({ expired: 0, reminders: 0, failed: 0 });
-    const { runLicenseExpiry } = await import('../../src/domain/licensing/lifecycle/expiry');
-    const { MongoLicenseReminderStore } = await import('../../src/store/mongo/license-reminder-store');
-    const fresh = new MongoLicenseReminderStore(server.container.mongoClient.db(server.config.mongodbDatabase));
-    expect(await runLicenseExpiry({ ctx: server.container.fhir, reminders: fresh, logger: server.container.logger }, at(RUN))).toEqual({ expired: 0, reminders: 0, failed: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    for (const f of [ended, in60, in45, in30, in7]) expect(mailbox.to(f.email)).toHaveLength(1);
-    expect(mailbox.to(in61.email)).toHaveLength(0);
-    expect(await search<Communication>(`Communication?recipient=Practitioner/${in60.id}`)).toHaveLength(1);
-    expect((await stored(ended.id)).meta?.versionId).toBe('2');
-
-    // Days later the 60-day reminder is not sent again; 30 days before the end the next one is.
-    expect((await server.container.licenseLifecycle!.runExpiry(at(addDays(RUN, 20)))).failed).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(subjects(in60.email)).toHaveLength(1);
-    await server.container.licenseLifecycle!.runExpiry(at(addDays(RUN, 30)));
-    expect((await mailbox.waitFor(in60.email, 2)).subject).toBe(`Your license ${in60.numbers[0]} expires in 30 days`);
-    // in61 got its 60-day reminder late (41 days before, at RUN + 20), and not again at RUN + 30.
-    expect(subjects(in61.email)).toEqual([`Your license ${in61.numbers[0]} expires in 41 days`]);
-  });
-
-  it('after a renewal, reminders start afresh for the new end date', async () => {
-    const pro = await fixture(addDays(RUN, 5));
-    await server.container.licenseLifecycle!.runExpiry(at(RUN));
-    expect((await mailbox.waitFor(pro.email)).subject).toContain('expires in 5 days');
-    // Renewed (by an officer, today's clock) far beyond RUN + 60: no reminder for the new term at RUN.
-    expect((await op(pro.id, 'renew-license')).status).toBe(200);
-    await mailbox.waitFor(pro.email, 2);
-    const newEnd = findLicense(await stored(pro.id), pro.numbers[0]!)!.end!;
-    expect(newEnd).toBe(addMonths(addDays(RUN, 5), 12));
-    await server.container.licenseLifecycle!.runExpiry(at(addDays(newEnd, -7)));
-    expect((await mailbox.waitFor(pro.email, 3)).subject).toContain('expires in 7 days');
-  });
-});
-
-describe('without Redis', () => {
-  it('notices are delivered in-process and the expiry run still works', async () => {
-    const outbox = new Mailbox();
-    const alone = await startTestServer({ authEnabled: true, redisUrl: 'redis://127.0.0.1:1' }, { mailTransport: outbox });
-    try {
-      const bearer = (role: Role) => alone.container.auth.tokens.issue({ subject: role, kind: 'user', role, clientId: 'test', scope: 'user/*.cruds' }).accessToken;
-      const email = 'offline.pro@example.org';
-      const practitioner: Practitioner = {
-        resourceType: 'Practitioner',
-        telecom: [{ system: 'email', value: email }],
-        qualification: [licenseQualification({ number: 'BAO-DOC-2026-90001', professionalType: 'doctor', start: addDays(TODAY, -300), end: addDays(TODAY, 30), status: 'active' })],
-      };
-      const created = await alone.request.post('/fhir/Practitioner').set('Authorization', `Bearer ${bearer('admin')}`).set('Content-Type', FHIR_JSON).send(practitioner);
-      expect(created.status).toBe(201);
-      const report = await alone.container.licenseLifecycle!.runExpiry(new Date());
-      expect(report).toEqual({ expired: 0, reminders: 1, failed: 0 });
-      expect((await outbox.waitFor(email)).subject).toBe('Your license BAO-DOC-2026-90001 expires in 30 days');
-      const res = await alone.request.post(`/fhir/Practitioner/${created.body.id}/$revoke-license`).set('Authorization', `Bearer ${bearer('registry-admin')}`).set('Content-Type', FHIR_JSON).send(parameters({ reason: 'Fraud' }));
-      expect(res.status).toBe(200);
-      expect((await outbox.waitFor(email, 2)).subject).toBe('Your license BAO-DOC-2026-90001 is revoked');
-    } finally {
-      await alone.close();
-    }
-  }, 60_000);
 });

@@ -20,6 +20,8 @@ export const REGISTRY_RECORD_SYSTEM = `${BASE}/CodeSystem/registry-record`;
 export const DISCIPLINARY_ACTION_TYPE_SYSTEM = `${BASE}/CodeSystem/disciplinary-action-type`;
 export const JURISDICTION_SYSTEM = 'urn:iso:std:iso:3166:-2';
 export const LICENSE_STATUS_EXTENSION = `${BASE}/StructureDefinition/license-status`;
+/** The last day of a suspension that has one (valueDate); only while suspended. */
+export const LICENSE_SUSPENDED_UNTIL_EXTENSION = `${BASE}/StructureDefinition/license-suspended-until`;
 
 export const REGISTRY_PRACTITIONER_PROFILE = `${BASE}/StructureDefinition/registry-practitioner`;
 export const LICENSE_APPLICATION_PROFILE = `${BASE}/StructureDefinition/license-application`;
@@ -41,6 +43,8 @@ export interface License {
   start: string;
   end?: string;
   issuer?: string;
+  /** While suspended: the suspension's last day, when it has one. */
+  suspendedUntil?: string;
   /** Where it sits in `Practitioner.qualification`. */
   index: number;
 }
@@ -78,6 +82,7 @@ export function licensesOf(practitioner: Practitioner): License[] {
     const number = q.identifier?.find((i) => i.system === LICENSE_NUMBER_SYSTEM)?.value;
     if (!number) return;
     const status = q.extension?.find((e) => e.url === LICENSE_STATUS_EXTENSION)?.valueCode;
+    const suspendedUntil = q.extension?.find((e) => e.url === LICENSE_SUSPENDED_UNTIL_EXTENSION)?.valueDate;
     const professionalType = q.code?.coding?.find((c) => c.system === PROFESSIONAL_TYPE_SYSTEM)?.code ?? '';
     licenses.push({
       number,
@@ -86,6 +91,7 @@ export function licensesOf(practitioner: Practitioner): License[] {
       start: q.period?.start ?? '',
       ...(q.period?.end ? { end: q.period.end } : {}),
       ...(q.issuer?.reference ? { issuer: q.issuer.reference } : {}),
+      ...(suspendedUntil ? { suspendedUntil } : {}),
       index,
     });
   });
@@ -96,16 +102,30 @@ export function findLicense(practitioner: Practitioner, number: string): License
   return licensesOf(practitioner).find((l) => l.number === number);
 }
 
+export interface LicenseUpdate {
+  status?: LicenseStatus;
+  start?: string;
+  end?: string;
+  /** With status `suspended`: the suspension's last day. Any other status drops it. */
+  suspendedUntil?: string;
+}
+
 /** A copy of the Practitioner with one license's status (and optionally period) changed. */
-export function withLicense(practitioner: Practitioner, number: string, change: { status?: LicenseStatus; start?: string; end?: string }): Practitioner {
+export function withLicense(practitioner: Practitioner, number: string, change: LicenseUpdate): Practitioner {
   const license = findLicense(practitioner, number);
   if (!license) throw new Error(`Practitioner has no license ${number}`);
+  const status = change.status ?? license.status;
+  const until = status === 'suspended' ? (change.suspendedUntil ?? license.suspendedUntil) : undefined;
   const qualification = (practitioner.qualification ?? []).map((q, i) => {
     if (i !== license.index) return q;
-    const extension = (q.extension ?? []).filter((e) => e.url !== LICENSE_STATUS_EXTENSION);
+    const extension = (q.extension ?? []).filter((e) => e.url !== LICENSE_STATUS_EXTENSION && e.url !== LICENSE_SUSPENDED_UNTIL_EXTENSION);
     return {
       ...q,
-      extension: [{ url: LICENSE_STATUS_EXTENSION, valueCode: change.status ?? license.status }, ...extension],
+      extension: [
+        { url: LICENSE_STATUS_EXTENSION, valueCode: status },
+        ...(until ? [{ url: LICENSE_SUSPENDED_UNTIL_EXTENSION, valueDate: until }] : []),
+        ...extension,
+      ],
       period: { ...q.period, ...(change.start ? { start: change.start } : {}), ...(change.end ? { end: change.end } : {}) },
     };
   });

@@ -57,7 +57,8 @@ export async function changeLicense(ctx: FhirContext, request: ChangeRequest, lo
       if (!result.ok) throw new FhirError([issue(result.kind === 'final' ? 'business-rule' : 'conflict', result.reason)], result.kind === 'final' ? 422 : 409);
       previousVersionId = Number(practitioner.meta?.versionId) || undefined;
       number = license.number;
-      return withLicense(practitioner, license.number, result.change);
+      const until = action === 'suspend' && request.until ? { suspendedUntil: request.until } : {};
+      return withLicense(practitioner, license.number, { ...result.change, ...until });
     }),
   );
   const practitioner = (stored.resource ?? (await asSystem(() => ctx.service.vread('Practitioner', practitionerId, String(stored.versionId)))).resource) as Practitioner;

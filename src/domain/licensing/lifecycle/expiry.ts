@@ -1,6 +1,7 @@
 /**
  * The daily license run (issue 7): active licenses past their end date become expired (a new
- * Practitioner version and its Provenance, by the registry, and a notice), and renewal reminders
+ * Practitioner version and its Provenance, by the registry, and a notice), suspensions past their
+ * last day are lifted (active again, or expired when the term ended meanwhile), and renewal reminders
  * go out 60, 30 and 7 days before the end date, each once (reminders.ts). Safe to run twice a
  * day, after a restart, or in two processes at once: expiring re-checks the status in a
  * conditional write, and a reminder is claimed in the ReminderStore before it is queued.
@@ -27,6 +28,8 @@ export interface ExpiryDeps {
 
 export interface ExpiryReport {
   expired: number;
+  /** Suspensions lifted because their last day had passed. */
+  lifted: number;
   reminders: number;
   /** Licenses whose change or reminder failed (logged; the next run tries again). */
   failed: number;
@@ -36,7 +39,7 @@ const PAGE = 200;
 const LICENSED: Criterion[] = [{ index: 'tok', p: 'license-number', values: [{ s: LICENSE_NUMBER_SYSTEM }] }];
 
 export async function runLicenseExpiry(deps: ExpiryDeps, now: Date = new Date()): Promise<ExpiryReport> {
-  const report: ExpiryReport = { expired: 0, reminders: 0, failed: 0 };
+  const report: ExpiryReport = { expired: 0, lifted: 0, reminders: 0, failed: 0 };
   const today = todayOf(now);
   let after: string | undefined;
   do {
@@ -57,6 +60,9 @@ async function runFor(deps: ExpiryDeps, practitioner: Practitioner, today: strin
       if (license.status === 'active' && termEnded(license, today)) {
         await expire(deps, id, license.number, today, now);
         report.expired++;
+      } else if (license.status === 'suspended' && license.suspendedUntil !== undefined && license.suspendedUntil < today) {
+        await liftSuspension(deps, id, license.number, license.suspendedUntil, today, now);
+        report.lifted++;
       } else if (await remind(deps, id, license, today, now)) {
         report.reminders++;
       }
@@ -82,6 +88,24 @@ function expire(deps: ExpiryDeps, practitionerId: string, licenseNumber: string,
       agent: { reference: REGISTRY_ORGANIZATION_REFERENCE, display: `${deps.ctx.config.registryName} (daily license expiry)` },
       activity: 'license-expiry',
       reason: 'The license period ended without renewal',
+    },
+    deps.logger,
+  );
+}
+
+function liftSuspension(deps: ExpiryDeps, practitionerId: string, licenseNumber: string, until: string, today: string, now: Date) {
+  return changeLicense(
+    deps.ctx,
+    {
+      practitionerId,
+      licenseNumber,
+      action: 'reactivate',
+      today,
+      now,
+      termMonths: deps.ctx.config.registryLicenseTermMonths,
+      agent: { reference: REGISTRY_ORGANIZATION_REFERENCE, display: `${deps.ctx.config.registryName} (daily license run)` },
+      activity: 'license-suspension-end',
+      reason: `The suspension ended on ${until}`,
     },
     deps.logger,
   );
