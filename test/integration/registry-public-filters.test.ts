@@ -3,7 +3,8 @@
  * matched together with the status on the same qualification (the composite parameters
  * license-type-status and license-number-status), so someone with an active doctor license and
  * a revoked pharmacist license is an active doctor and a revoked pharmacist, never an active
- * pharmacist. The composites are also searchable on the FHIR API.
+ * pharmacist. The composites are also searchable on the FHIR API. HEAD on the public operations
+ * answers as GET does, without the body.
  */
 import type { Bundle, Parameters, Practitioner } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,5 +90,22 @@ describe('the composite parameters on the FHIR API', () => {
     expect(await search({ 'license-type-status': 'pharmacist$active,doctor$suspended' })).toEqual(['pharmacist', 'suspended-doctor']);
     expect(await search({ 'license-number-status': `${LICENSE_NUMBER_SYSTEM}|BAO-PHARM-2026-00102$active` })).toEqual([]);
     expect(await search({ 'license-number-status': 'BAO-PHARM-2026-00102$revoked' })).toEqual(['two-licenses']);
+  });
+});
+
+describe('HEAD on operations', () => {
+  it('answers as GET does, without a body; a state-changing operation is refused as with GET', async () => {
+    const get = await server.request.get('/fhir/Practitioner/$verify-license').query({ 'license-number': 'BAO-DOC-2026-00101' }).set('Accept', FHIR_JSON);
+    const head = await server.request.head('/fhir/Practitioner/$verify-license').query({ 'license-number': 'BAO-DOC-2026-00101' }).set('Accept', FHIR_JSON);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    expect(head.headers['access-control-allow-origin']).toBe('*');
+    expect(head.text ?? '').toBe('');
+    expect((await server.request.head('/fhir/Practitioner/$verify-license').set('Accept', FHIR_JSON)).status).toBe(400);
+    const bearer = server.container.auth.tokens.issue({ subject: 'officer', kind: 'user', role: 'registry-admin', clientId: 'test', scope: 'user/*.cruds' }).accessToken;
+    const refused = await server.request.get('/fhir/Practitioner/two-licenses/$suspend-license').query({ reason: 'x' }).set('Authorization', `Bearer ${bearer}`);
+    const headRefused = await server.request.head('/fhir/Practitioner/two-licenses/$suspend-license').query({ reason: 'x' }).set('Authorization', `Bearer ${bearer}`);
+    expect(refused.status).toBe(405);
+    expect(headRefused.status).toBe(405);
   });
 });

@@ -38,7 +38,8 @@ export async function invokeOperation(
     throw errors.notFound(`Operation $${code.slice(0, 60)} is not supported at the ${where}`);
   }
   let params;
-  if (req.method === 'GET') {
+  // HEAD is a GET whose body is not sent (RFC 9110 §9.3.2): same checks, same status and headers.
+  if (req.method === 'GET' || req.method === 'HEAD') {
     if (!ctx.operations.allowsGet(operation)) throw errors.notSupported(`$${code} changes state and must be invoked with POST`);
     params = paramsFromQuery(operation.definition, req.query);
   } else if (req.method === 'POST') {
