@@ -3,12 +3,12 @@
  * matched together with the status on the same qualification (the composite parameters
  * license-type-status and license-number-status), so someone with an active doctor license and
  * a revoked pharmacist license is an active doctor and a revoked pharmacist, never an active
- * pharmacist. The composites are also searchable on the FHIR API. HEAD on the public operations
- * answers as GET does, without the body.
+ * pharmacist. The composites are also searchable on the FHIR API. A suspension's last day is
+ * public; HEAD on the public operations answers as GET does, without the body.
  */
 import type { Bundle, Parameters, Practitioner } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFESSIONAL_TYPE_SYSTEM, REGISTRY_PRACTITIONER_PROFILE, LICENSE_NUMBER_SYSTEM, licenseQualification } from '../../src/domain/licensing/license';
+import { PROFESSIONAL_TYPE_SYSTEM, REGISTRY_PRACTITIONER_PROFILE, LICENSE_NUMBER_SYSTEM, licenseQualification, withLicense } from '../../src/domain/licensing/license';
 import type { LicenseInput } from '../../src/domain/licensing/license';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
@@ -51,6 +51,8 @@ beforeAll(async () => {
   );
   await put(practitioner('pharmacist', 'Adeyemi', [{ number: 'BAO-PHARM-2026-00103', professionalType: 'pharmacist', status: 'active' }]));
   await put(practitioner('suspended-doctor', 'Balogun', [{ number: 'BAO-DOC-2026-00104', professionalType: 'doctor', status: 'suspended' }]));
+  const nurse = practitioner('suspended-nurse', 'Eze', [{ number: 'BAO-NURSE-2026-00105', professionalType: 'nurse', status: 'active' }]);
+  await put({ ...withLicense(nurse, 'BAO-NURSE-2026-00105', { status: 'suspended', suspendedUntil: '2099-01-31' }), id: nurse.id });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -107,5 +109,20 @@ describe('HEAD on operations', () => {
     const headRefused = await server.request.head('/fhir/Practitioner/two-licenses/$suspend-license').query({ reason: 'x' }).set('Authorization', `Bearer ${bearer}`);
     expect(refused.status).toBe(405);
     expect(headRefused.status).toBe(405);
+  });
+});
+
+describe("a suspension's last day", () => {
+  it('is shown by $verify-license and the verification page, and only while suspended', async () => {
+    const verify = async (number: string) => (await server.request.get('/fhir/Practitioner/$verify-license').query({ 'license-number': number }).set('Accept', FHIR_JSON)).body as Parameters;
+    const suspended = await verify('BAO-NURSE-2026-00105');
+    expect(suspended.parameter).toContainEqual({ name: 'status', valueCode: 'suspended' });
+    expect(suspended.parameter).toContainEqual({ name: 'valid', valueBoolean: false });
+    expect(suspended.parameter).toContainEqual({ name: 'suspended-until', valueDate: '2099-01-31' });
+    // Suspended without a last day, and active: no such part.
+    for (const number of ['BAO-DOC-2026-00104', 'BAO-DOC-2026-00101']) expect((await verify(number)).parameter?.map((p) => p.name)).not.toContain('suspended-until');
+    const page = await server.request.get('/registry/verify/BAO-NURSE-2026-00105');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('suspended until 2099-01-31');
   });
 });

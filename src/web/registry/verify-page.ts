@@ -25,7 +25,7 @@ export function renderVerifyPage(number: string, found: Verification | undefined
 <p><span class="badge ${license.valid ? 'valid' : 'not-valid'}">${license.valid ? 'VALID' : 'NOT VALID'}</span></p>
 <dl class="details">
 <dt>Name</dt><dd>${record.name}</dd>
-<dt>Status</dt><dd class="status">${license.status}</dd>
+<dt>Status</dt><dd class="status">${license.status}${license.suspendedUntil ? html` until ${license.suspendedUntil}` : ''}</dd>
 <dt>Professional type</dt><dd>${display(license.professionalType)}</dd>
 <dt>Specialisation</dt><dd>${record.specializations.map(display).join(', ') || '—'}</dd>
 <dt>State of practice</dt><dd>${record.state ? display(record.state) : '—'}</dd>

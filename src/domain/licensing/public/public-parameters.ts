@@ -12,6 +12,7 @@ function licenseParts(license: PublicLicense): ParametersParameter[] {
     { name: 'license-number', valueString: license.number },
     { name: 'valid', valueBoolean: license.valid },
     { name: 'status', valueCode: license.status },
+    ...(license.suspendedUntil ? [{ name: 'suspended-until', valueDate: license.suspendedUntil }] : []),
     { name: 'professional-type', valueCoding: license.professionalType },
     ...(license.issued ? [{ name: 'issued', valueDate: license.issued }] : []),
     ...(license.expires ? [{ name: 'expires', valueDate: license.expires }] : []),

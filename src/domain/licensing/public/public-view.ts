@@ -25,6 +25,8 @@ export interface PublicLicense {
   valid: boolean;
   issued?: string;
   expires?: string;
+  /** While suspended: the suspension's last day, when the officer gave one. */
+  suspendedUntil?: string;
 }
 
 export interface PublicDisciplinaryAction {
@@ -61,6 +63,7 @@ export function publicLicenses(practitioner: Practitioner, today: string): Publi
       valid: isValidOn(license, today),
       ...(license.start ? { issued: license.start } : {}),
       ...(license.end ? { expires: license.end } : {}),
+      ...(license.status === 'suspended' && license.suspendedUntil ? { suspendedUntil: license.suspendedUntil } : {}),
     };
   });
 }
