@@ -44,12 +44,11 @@ function periodOrdered(start: string, end: string): boolean | undefined {
     }
     return a.length === b.length;
   }
-  const aFraction = FULL_DATE_TIME.exec(start)?.[1];
-  const bFraction = FULL_DATE_TIME.exec(end)?.[1];
-  if (aFraction === undefined && !FULL_DATE_TIME.test(start)) return undefined;
-  if (bFraction === undefined && !FULL_DATE_TIME.test(end)) return undefined;
+  const startParts = FULL_DATE_TIME.exec(start);
+  const endParts = FULL_DATE_TIME.exec(end);
+  if (!startParts || !endParts) return undefined;
   // A fraction on one side only: leave the precision rules to fhirpath.js.
-  if ((aFraction === undefined) !== (bFraction === undefined)) return undefined;
+  if ((startParts[1] === undefined) !== (endParts[1] === undefined)) return undefined;
   const a = Date.parse(start);
   const b = Date.parse(end);
   if (Number.isNaN(a) || Number.isNaN(b)) return undefined;
