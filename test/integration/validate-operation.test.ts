@@ -157,6 +157,20 @@ describe('$validate', () => {
     expect(errors(wrongType)).toContainEqual({ severity: 'error', code: 'structure', expression: 'Practitioner.extension[0].valueString' });
   });
 
+  it('validates against the profiles the resource claims in meta.profile, as a write does', async () => {
+    const claimed = (phone: string) => ({
+      resourceType: 'Patient',
+      meta: { profile: ['https://baobab.health/fhir/StructureDefinition/baobab-patient', 'http://example.org/unknown-profile'] },
+      identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, system: 'urn:mrn', value: 'M1' }],
+      telecom: [{ system: 'phone', value: phone }],
+    });
+    const national = await validate(claimed('08012345678'));
+    expect(errors(national)).toEqual([{ severity: 'error', code: 'invariant', expression: 'Patient' }]);
+    expect(firstError(national)).toContain('bao-pat-5');
+    expect((await server.request.post('/fhir/Patient').send(claimed('08012345678'))).status).toBe(422);
+    expect(errors(await validate(claimed('+2348012345678')))).toEqual([]);
+  });
+
   it('answers 404 for an unknown profile and 400 for an unknown mode', async () => {
     const unknown = await server.request.post(`/fhir/Patient/$validate?profile=${encodeURIComponent('http://example.org/none')}`).send({ resourceType: 'Patient' });
     expect(unknown.status).toBe(404);

@@ -73,22 +73,26 @@ export class ProfileValidator {
     return this.compiledFor(url) !== undefined;
   }
 
-  /** Issues of `resource` (already base-schema valid) against its type's definition and `options.profile`. */
+  /**
+   * Issues of `resource` (already base-schema valid) against its type's definition, the profiles
+   * it claims that the write path checks too (claimedProfiles), and `options.profile`.
+   */
   async validate(resource: Resource, options: ProfileValidationOptions = {}): Promise<OperationOutcomeIssue[]> {
-    const profiles: CompiledProfile[] = [];
-    const base = this.compiledFor(resource.resourceType);
-    if (base) profiles.push(base);
+    const profiles = this.claimedProfiles(resource);
+    let stored: CompiledProfile | undefined;
     if (options.profile) {
-      const extra = options.profileDefinition ? this.compileDefinition(options.profileDefinition) : this.compiledFor(options.profile);
+      const extra = options.profileDefinition ? (stored = this.compileDefinition(options.profileDefinition)) : this.compiledFor(options.profile);
       if (!extra) throw new Error(`Unknown profile ${options.profile}`);
       if (extra.type !== resource.resourceType) {
         return [{ severity: 'error', code: 'invalid', diagnostics: `Profile ${options.profile} constrains ${extra.type}, not ${resource.resourceType}`, expression: [resource.resourceType] }];
       }
-      // Our and loaded profiles have snapshots generated from the base definition, so they hold
-      // every base rule: walking the base as well would only repeat the work.
-      if (!options.profileDefinition && extra.derivedFromBase) profiles.length = 0;
-      if (extra !== base) profiles.push(extra);
+      if (!profiles.includes(extra)) profiles.push(extra);
     }
+    // Our and loaded profiles have snapshots generated from the base definition, so they hold
+    // every base rule: walking the base as well would only repeat the work.
+    const base = this.compiledFor(resource.resourceType);
+    const coversBase = profiles.some((p) => p !== stored && p.derivedFromBase);
+    if (base && !coversBase && !profiles.includes(base)) profiles.unshift(base);
     return this.run(resource, profiles, options.terminology, options.extensionPolicy, await this.resolveExtensions(resource, options));
   }
 
@@ -111,11 +115,17 @@ export class ProfileValidator {
    * profile URLs are ignored.
    */
   async validateAgainstProfiles(resource: Resource, terminology?: Terminology): Promise<OperationOutcomeIssue[]> {
-    const profiles = (resource.meta?.profile ?? [])
-      .map((url) => this.compiledFor(url))
-      .filter((p): p is CompiledProfile => p !== undefined && p.type === resource.resourceType && !p.url.startsWith('http://hl7.org/fhir/StructureDefinition/'));
+    const profiles = this.claimedProfiles(resource);
     if (profiles.length === 0) return [];
     return this.run(resource, profiles, terminology);
+  }
+
+  /** The profiles of `meta.profile` this server knows for the type, except HL7's own definitions. */
+  private claimedProfiles(resource: Resource): CompiledProfile[] {
+    return (resource.meta?.profile ?? [])
+      .map((url) => this.compiledFor(url))
+      .filter((p): p is CompiledProfile => p !== undefined && p.type === resource.resourceType && !p.url.startsWith('http://hl7.org/fhir/StructureDefinition/'))
+      .filter((p, i, all) => all.indexOf(p) === i);
   }
 
   private async run(
