@@ -27,6 +27,8 @@ import { isValidId } from './platform/ids';
 import { SearchRegistry } from './fhir/search/registry';
 import { extractSearchIndex } from './fhir/search/extract';
 import { CustomSearchParameters } from './fhir/search/custom-parameters';
+import { IndexMaintenance } from './fhir/search/index-maintenance';
+import { MongoIndexFingerprintStore } from './store/mongo/index-fingerprint-store';
 import { AccessGuard } from './fhir/access-guard';
 import { profileWriteCheck } from './fhir/validation/profile/write-check';
 import { AuditLog } from './audit/audit-log';
@@ -121,7 +123,8 @@ export class Container {
       watcher.attach(terminology);
       service.useProfileValidation(profileWriteCheck(definitions, terminology, config.requiredProfiles));
       const conditional = new ConditionalService({ source: service, registry: search, terminology }, baseUrl);
-      const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology };
+      const indexes = new IndexMaintenance(search, service, new MongoIndexFingerprintStore(client.db(config.mongodbDatabase)), definitions.resourceTypes, logger);
+      const fhir: FhirContext = { config, definitions, service, operations, conditional, search, terminology, indexes };
       const db = client.db(config.mongodbDatabase);
       const revocationStore = new MongoRevocationStore(db);
       await revocationStore.init();
@@ -154,7 +157,7 @@ export class Container {
         patientOf: (fhirUser) => fhirIdentities(service).patientOf(fhirUser),
       });
       const container = new Container(config, logger, store, definitions, fhir, client, engine, auth, redis, emails, accounts, smart);
-      await container.init();
+      await container.init(customParameters);
       const reminders = new MongoLicenseReminderStore(db);
       await reminders.init();
       const contacts = new MongoLicenseContactStore(db);
@@ -163,8 +166,6 @@ export class Container {
       await accounts.ensureAdmin();
       const recovered = await fhir.auditor?.recover();
       if (recovered) logger.warn({ recovered }, 'stored AuditEvents an earlier process left in the audit journal');
-      const loaded = await customParameters.load(service, logger);
-      if (loaded > 0) logger.info({ loaded }, 'registered the stored custom SearchParameters');
       return container;
     } catch (err) {
       await licenseLifecycle?.close().catch(() => undefined);
@@ -176,13 +177,18 @@ export class Container {
     }
   }
 
-  private async init(): Promise<void> {
+  private async init(customParameters: CustomSearchParameters): Promise<void> {
     const started = Date.now();
     await this.store.init(this.definitions.resourceTypes);
     this.logger.info(
       { transactions: this.store.supportsTransactions, ms: Date.now() - started },
       this.store.supportsTransactions ? 'store ready; multi-document transactions available' : 'store ready; no multi-document transactions',
     );
+    // The stored custom parameters count in the fingerprints the indexes are checked against.
+    const loaded = await customParameters.load(this.fhir.service, this.logger);
+    if (loaded > 0) this.logger.info({ loaded }, 'registered the stored custom SearchParameters');
+    // Before seeding, which indexes what it stores with the current definitions.
+    await this.fhir.indexes?.reindexStale();
     if (this.config.seedDefinitions) {
       const stored = await this.store.seed(this.conformanceResources(), (resource) => this.fhir.service.indexValues(resource));
       if (stored > 0) this.logger.info({ stored }, 'stored the R4 conformance resources');
@@ -216,6 +222,7 @@ export class Container {
   }
 
   async close(): Promise<void> {
+    await this.fhir.indexes?.close();
     await this.fhir.auditor?.close().catch((err: unknown) => this.logger.error({ err }, 'AuditEvents buffered at shutdown could not be stored'));
     await this.licenseLifecycle?.close();
     await this.emails.close();

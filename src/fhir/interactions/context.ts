@@ -7,6 +7,7 @@ import type { ConditionalService } from '../conditional/conditional-service';
 import type { SearchRegistry } from '../search/registry';
 import type { Terminology } from '../../terminology/terminology';
 import type { Auditor } from '../../audit/auditor';
+import type { IndexMaintenance } from '../search/index-maintenance';
 
 export interface FhirContext {
   config: Config;
@@ -20,4 +21,6 @@ export interface FhirContext {
   terminology: Terminology;
   /** Writes the AuditEvents of interactions (absent when auditing is off). */
   auditor?: Auditor;
+  /** Runs `$reindex` jobs and records what they brought up to date (absent: jobs run on their own). */
+  indexes?: IndexMaintenance;
 }

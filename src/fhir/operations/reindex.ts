@@ -15,7 +15,7 @@ export function registerReindexOperation(registry: OperationRegistry, definition
       return operationOutcome([issue('informational', `Reindexed ${count} resource`, undefined, 'information')]);
     }
     const types = level === 'type' ? [resourceType!] : ctx.definitions.resourceTypes;
-    const task = await startReindex(ctx.service, types, req.log);
+    const { task } = ctx.indexes ? await ctx.indexes.start(types, req.log) : await startReindex(ctx.service, types, req.log);
     const location = `${ctx.config.baseUrl}/Task/${task.id}`;
     return {
       status: 202,

@@ -2,8 +2,9 @@
  * Custom SearchParameters (search.html#custom): storing a SearchParameter resource makes it
  * searchable; an unusable one is refused (400) before anything is stored. At start, the stored
  * ones are registered again. Values of resources written before the parameter existed are
- * extracted by `$reindex` (reindex.ts). Another server process learns of a new parameter only
- * when it restarts (there is no cross-process notification yet).
+ * extracted by `$reindex` (reindex.ts), or at the next start (index-maintenance.ts). Another
+ * server process learns of a new parameter only when it restarts (there is no cross-process
+ * notification yet).
  */
 import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { Logger } from '../../platform/logger';

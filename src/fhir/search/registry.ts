@@ -120,6 +120,11 @@ export class SearchRegistry {
     return infos;
   }
 
+  /** The SearchParameter behind each code of a type, as defined (nothing compiled): what its index depends on. */
+  definitionsFor(type: string): ReadonlyMap<string, SearchParameter> {
+    return this.sources.get(type) ?? new Map();
+  }
+
   get(type: string, code: string): SearchParamInfo | undefined {
     return this.forType(type).get(code);
   }

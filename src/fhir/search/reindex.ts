@@ -4,7 +4,8 @@
  * background job whose progress is a Task resource (`GET Task/<id>`): status `in-progress`, then
  * `completed` or `failed`, with `processed` and `total` outputs updated after every page. No new
  * versions are made: only the index stored beside each current version changes. The job runs in
- * this process; if the process stops, the Task stays `in-progress` (there is no job queue yet).
+ * this process; if the process stops first, the Task ends `failed` (a clean stop) or stays
+ * `in-progress` (a crash), and the next start reindexes what is still stale (index-maintenance.ts).
  */
 import type { Resource, Task } from '@medplum/fhirtypes';
 import type { Logger } from '../../platform/logger';
@@ -28,8 +29,21 @@ export async function reindexOne(service: ResourceService, type: string, id: str
   return service.reindex(type, [version]);
 }
 
+export interface ReindexOptions {
+  /** Stops the job between pages (the server is shutting down). */
+  signal?: AbortSignal;
+  /** Runs once every resource has been reindexed, before the Task is marked completed. */
+  completed?: () => Promise<void>;
+}
+
+export interface ReindexJob {
+  task: Task & { id: string };
+  /** Settles when the job has ended, however it ended (never rejects). */
+  done: Promise<void>;
+}
+
 /** Starts reindexing `types` in the background; resolves with the Task that reports on it. */
-export async function startReindex(service: ResourceService, types: readonly string[], log: Logger): Promise<Task & { id: string }> {
+export async function startReindex(service: ResourceService, types: readonly string[], log: Logger, options: ReindexOptions = {}): Promise<ReindexJob> {
   let total = 0;
   for (const type of types) total += (await service.search(type, { criteria: [], sort: [], count: 0, total: true })).total ?? 0;
   const scope = types.length === 1 ? types[0]! : 'all resource types';
@@ -48,11 +62,11 @@ export async function startReindex(service: ResourceService, types: readonly str
     total,
   );
   const created = (await service.create('Task', task)).resource as Task & { id: string };
-  setImmediate(() => void run(service, types, created, total, log));
-  return created;
+  const done = new Promise<void>((resolve) => setImmediate(() => void run(service, types, created, total, log, options).then(resolve)));
+  return { task: created, done };
 }
 
-async function run(service: ResourceService, types: readonly string[], task: Task & { id: string }, total: number, log: Logger): Promise<void> {
+async function run(service: ResourceService, types: readonly string[], task: Task & { id: string }, total: number, log: Logger, options: ReindexOptions): Promise<void> {
   let processed = 0;
   let current: Task = task;
   const save = async (next: Task) => {
@@ -63,6 +77,7 @@ async function run(service: ResourceService, types: readonly string[], task: Tas
     for (const type of types) {
       let after: string | undefined;
       do {
+        if (options.signal?.aborted) throw new Error('Stopped: the server shut down before the job finished');
         const page = await service.search(type, { criteria: [], sort: [], count: PAGE_SIZE, after, total: false });
         await service.reindex(type, page.versions);
         processed += page.versions.length;
@@ -70,9 +85,11 @@ async function run(service: ResourceService, types: readonly string[], task: Tas
         if (page.versions.length > 0) await save(progress(current, processed, Math.max(total, processed)));
       } while (after);
     }
+    await options.completed?.();
     await save({ ...progress(current, processed, Math.max(total, processed)), status: 'completed', executionPeriod: { ...current.executionPeriod, end: new Date().toISOString() } });
   } catch (err) {
-    log.error({ err, task: task.id }, '$reindex failed');
+    if (options.signal?.aborted) log.warn({ task: task.id }, '$reindex stopped with the server');
+    else log.error({ err, task: task.id }, '$reindex failed');
     await save({ ...current, status: 'failed', statusReason: { text: (err as Error).message.slice(0, 500) } }).catch(() => undefined);
   }
 }
