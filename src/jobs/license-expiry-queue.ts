@@ -1,6 +1,6 @@
 /**
  * The daily license run (domain/licensing/lifecycle/expiry.ts) as a BullMQ job scheduler: one
- * repeatable job at 02:00 UTC, shared by every server process (the scheduler id is fixed, so
+ * repeatable job at 00:01 UTC, shared by every server process (the scheduler id is fixed, so
  * each process upserting it leaves one), worked by whichever worker takes it. The run itself is
  * idempotent, so a retry or a catch-up run after an outage does no harm. Without Redis at start,
  * a timer in this process runs it at the same hour.
@@ -12,7 +12,11 @@ import { redisConnection } from './redis';
 
 export const LICENSE_EXPIRY_QUEUE = 'license-expiry';
 const SCHEDULER_ID = 'daily-license-expiry';
-const DAILY_AT_UTC_HOUR = 2;
+/**
+ * Just after midnight in the registry's calendar (UTC, dates.ts): a license whose last day was
+ * yesterday stops being listed as active in public searches a minute into the new day.
+ */
+const DAILY_AT_UTC = { hour: 0, minute: 1 };
 
 export interface LicenseExpiryJob {
   close(): Promise<void>;
@@ -26,9 +30,9 @@ export interface LicenseExpiryJobOptions {
   run(now: Date): Promise<unknown>;
 }
 
-/** Milliseconds from `now` to the next DAILY_AT_UTC_HOUR:00 UTC. */
+/** Milliseconds from `now` to the next daily run time (DAILY_AT_UTC). */
 export function msUntilNextRun(now: Date): number {
-  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), DAILY_AT_UTC_HOUR));
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), DAILY_AT_UTC.hour, DAILY_AT_UTC.minute));
   if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
   return next.getTime() - now.getTime();
 }
@@ -81,7 +85,7 @@ export async function startLicenseExpiryJob(options: LicenseExpiryJobOptions): P
   await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
   await queue.upsertJobScheduler(
     SCHEDULER_ID,
-    { pattern: `0 ${DAILY_AT_UTC_HOUR} * * *`, tz: 'UTC' },
+    { pattern: `${DAILY_AT_UTC.minute} ${DAILY_AT_UTC.hour} * * *`, tz: 'UTC' },
     { name: 'run', opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 30 }, removeOnFail: { count: 30 } } },
   );
   return new BullLicenseExpiryJob(queue, worker, [queueConnection, workerConnection]);

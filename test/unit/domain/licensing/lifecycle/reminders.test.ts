@@ -31,9 +31,9 @@ describe('renewal reminders', () => {
 });
 
 describe('the daily run time', () => {
-  it('is the next 02:00 UTC', () => {
-    expect(msUntilNextRun(new Date('2026-06-15T01:00:00Z'))).toBe(3_600_000);
-    expect(msUntilNextRun(new Date('2026-06-15T02:00:00Z'))).toBe(86_400_000);
-    expect(msUntilNextRun(new Date('2026-06-15T23:30:00Z'))).toBe(2.5 * 3_600_000);
+  it('is the next 00:01 UTC', () => {
+    expect(msUntilNextRun(new Date('2026-06-15T00:00:00Z'))).toBe(60_000);
+    expect(msUntilNextRun(new Date('2026-06-15T00:01:00Z'))).toBe(86_400_000);
+    expect(msUntilNextRun(new Date('2026-06-15T23:30:00Z'))).toBe(31 * 60_000);
   });
 });
