@@ -39,7 +39,7 @@ describe('the daily expiry job', () => {
     const queue = new Queue('license-expiry', { connection: { url: server.config.redisUrl }, prefix: `${server.config.redisPrefix}bull` });
     const schedulers = await queue.getJobSchedulers();
     await queue.close();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-license-expiry', pattern: '0 2 * * *' })]);
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'daily-license-expiry', pattern: '1 0 * * *' })]);
   });
 
   it('expires licenses past their end date and sends each reminder (60, 30, 7 days) once', async () => {
