@@ -50,7 +50,8 @@ export type CheckedRequest =
 
 /** Query or form values → single strings; names given more than once are listed. */
 export function singleValues(source: unknown): { params: Record<string, string>; repeated: string[] } {
-  const params: Record<string, string> = {};
+  // Without a prototype: the names are user input.
+  const params = Object.create(null) as Record<string, string>;
   const repeated: string[] = [];
   if (source && typeof source === 'object') {
     for (const [name, value] of Object.entries(source as Record<string, unknown>)) {

@@ -5,6 +5,7 @@
 import type { Binary, BundleEntry } from '@medplum/fhirtypes';
 import { errors } from '../outcomes';
 import type { FhirRequest, Query } from '../rest/types';
+import { queryFrom } from '../rest/types';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -24,9 +25,7 @@ function parseUrl(url: string): { segments: string[]; query: Query } {
       return s;
     }
   });
-  const query: Query = {};
-  for (const [name, value] of new URLSearchParams(search)) (query[name] ??= []).push(value);
-  return { segments, query };
+  return { segments, query: queryFrom(new URLSearchParams(search)) };
 }
 
 /** The body and content type an entry sends: its resource as FHIR JSON, or a JSON Patch carried in a Binary. */

@@ -7,6 +7,7 @@
  */
 import { errors } from '../outcomes';
 import type { Query } from '../rest/types';
+import { queryFrom } from '../rest/types';
 
 export interface Condition {
   query: Query;
@@ -18,7 +19,7 @@ export interface Condition {
 const NOT_CRITERIA = new Set(['_format', '_pretty', '_summary', '_elements']);
 
 export function parseCondition(query: Query): Condition {
-  const criteria: Query = {};
+  const criteria = queryFrom([]);
   const canonical: string[] = [];
   for (const [name, values] of Object.entries(query)) {
     if (NOT_CRITERIA.has(name)) continue;
@@ -31,7 +32,5 @@ export function parseCondition(query: Query): Condition {
 
 /** Parses the If-None-Exist header: a query string without the leading `?`. */
 export function parseConditionHeader(header: string): Condition {
-  const query: Query = {};
-  for (const [name, value] of new URLSearchParams(header.replace(/^\?/, ''))) (query[name] ??= []).push(value);
-  return parseCondition(query);
+  return parseCondition(queryFrom(new URLSearchParams(header.replace(/^\?/, ''))));
 }

@@ -3,6 +3,7 @@ import type { BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { SearchQuery } from '../../store/fhir-store';
 import { errors } from '../outcomes';
 import type { FhirRequest, Query } from '../rest/types';
+import { queryFrom } from '../rest/types';
 import type { FhirContext } from './context';
 import { project } from './read';
 
@@ -18,10 +19,8 @@ export function searchQuery(req: FhirRequest): Query {
   if (req.body && req.body.length > 0 && type !== 'application/x-www-form-urlencoded') {
     throw errors.unsupportedMediaType('POST _search takes application/x-www-form-urlencoded parameters');
   }
-  const query: Query = {};
-  for (const [name, values] of Object.entries(req.query)) query[name] = [...values];
-  for (const [name, value] of new URLSearchParams(req.body?.toString('utf8') ?? '')) (query[name] ??= []).push(value);
-  return query;
+  const query = queryFrom(Object.entries(req.query).flatMap(([name, values]) => values.map((value): [string, string] => [name, value])));
+  return queryFrom(new URLSearchParams(req.body?.toString('utf8') ?? ''), query);
 }
 
 export function link(relation: string, ctx: FhirContext, path: string, query: Query, skip: Set<string>, page?: string): BundleLink {

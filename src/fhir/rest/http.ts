@@ -10,17 +10,12 @@ import { dispatch } from './dispatch';
 import { responseFormat } from './negotiate';
 import type { FhirRequest, FhirResponse, Query } from './types';
 import { ANONYMOUS_ACCESS } from '../../auth/access';
-import { first } from './types';
+import { first, queryFrom } from './types';
 import type { Logger } from '../../platform/logger';
 
 function queryOf(url: string): Query {
   const index = url.indexOf('?');
-  const query: Query = {};
-  if (index < 0) return query;
-  for (const [name, value] of new URLSearchParams(url.slice(index + 1))) {
-    (query[name] ??= []).push(value);
-  }
-  return query;
+  return queryFrom(index < 0 ? [] : new URLSearchParams(url.slice(index + 1)));
 }
 
 function segmentsOf(path: string): string[] {

@@ -5,6 +5,18 @@ import type { Logger } from '../../platform/logger';
 
 export type Query = Record<string, string[]>;
 
+/**
+ * A Query from name/value pairs (a query string, a form body, a header). Without a prototype:
+ * parameter names are user input, and `toString` or `constructor` must be names like any other.
+ */
+export function queryFrom(pairs: Iterable<[string, string]>, into: Query = Object.create(null) as Query): Query {
+  for (const [name, value] of pairs) {
+    const values = Object.hasOwn(into, name) ? into[name]! : (into[name] = []);
+    values.push(value);
+  }
+  return into;
+}
+
 export interface FhirRequest {
   method: string;
   /** Path below the FHIR base, split on '/', without empty segments. */

@@ -4,13 +4,12 @@
  */
 import type { Criterion } from '../../store/search-criteria';
 import { forbidden } from '../access-guard';
-import type { Query } from '../rest/types';
+import { queryFrom } from '../rest/types';
 import { parseSearch } from './parse';
 import type { SearchRegistry } from './registry';
 
 export function scopeQueryCriteria(registry: SearchRegistry, type: string, pairs: ReadonlyArray<[string, string]>, baseUrl: string): Criterion[] {
-  const query: Query = {};
-  for (const [name, value] of pairs) (query[name] ??= []).push(value);
+  const query = queryFrom(pairs);
   let request;
   try {
     request = parseSearch(registry, type, query, { baseUrl, defaultCount: 1, maxCount: 1, strict: true });
