@@ -6,6 +6,7 @@
  */
 import type { ValueSetComposeIncludeFilter } from '@medplum/fhirtypes';
 import { errors } from '../fhir/outcomes';
+import { UnsafePatternError, linearRegex } from '../platform/linear-regex';
 import type { CodeSystemIndex, IndexedConcept } from './code-system-index';
 import { propertyText } from './code-system-index';
 
@@ -31,8 +32,9 @@ function valuesOf(concept: IndexedConcept, property: string): string[] {
 function compileRegex(pattern: string): RegExp {
   if (pattern.length > MAX_REGEX_LENGTH) throw errors.invalid(`A regex filter is longer than ${MAX_REGEX_LENGTH} characters`);
   try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
+    return linearRegex(`^(?:${pattern})$`);
+  } catch (err) {
+    if (err instanceof UnsafePatternError) throw errors.invalid(`A regex filter: ${err.message}`);
     throw errors.invalid(`A regex filter '${pattern.slice(0, 60)}' is not a valid regular expression`);
   }
 }

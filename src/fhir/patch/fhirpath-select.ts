@@ -4,6 +4,7 @@
  * property name and its index in an array, which is what the patch operations change.
  */
 import fhirpath from 'fhirpath';
+import { LINEAR_REGEX_FUNCTIONS } from '../fhirpath-regex';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { ResourceNode } from 'fhirpath';
 import { invalidPatch, unprocessablePatch } from './errors';
@@ -78,7 +79,7 @@ function rootOf(node: ResourceNode): ResourceNode {
 export function select(resource: object, expression: string, path: string, where: string): ResourceNode[] {
   let result: unknown[];
   try {
-    result = fhirpath.evaluate(resource, expression, { resource, rootResource: resource }, r4, { resolveInternalTypes: false });
+    result = fhirpath.evaluate(resource, expression, { resource, rootResource: resource }, r4, { resolveInternalTypes: false, userInvocationTable: LINEAR_REGEX_FUNCTIONS });
   } catch (err) {
     throw unprocessablePatch(`${where}: evaluating '${path.slice(0, 200)}' failed: ${firstLine(err)}`, path);
   }

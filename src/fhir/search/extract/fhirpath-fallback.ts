@@ -3,6 +3,7 @@
  * expression and context; results keep their FHIR type so they normalise like fast results.
  */
 import fhirpath from 'fhirpath';
+import { LINEAR_REGEX_FUNCTIONS } from '../../fhirpath-regex';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { NodeSink } from './compile-path';
 import { resolveIsAsFhirPath } from './reference-type';
@@ -45,7 +46,7 @@ export type FallbackEvaluator = (context: unknown, resource: unknown, sink: Node
 export function compileFallback(expression: string, contextPath: string, resourceType: string): FallbackEvaluator {
   const text = withoutResolve(expression);
   const isRoot = contextPath === resourceType;
-  const compiled = fhirpath.compile(isRoot ? text : { base: contextPath, expression: text }, r4, { resolveInternalTypes: false });
+  const compiled = fhirpath.compile(isRoot ? text : { base: contextPath, expression: text }, r4, { resolveInternalTypes: false, userInvocationTable: LINEAR_REGEX_FUNCTIONS });
   return (context, resource, sink) => {
     const results = compiled(context, { resource }) as unknown[];
     for (const result of results) {

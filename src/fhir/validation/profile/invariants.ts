@@ -5,6 +5,7 @@
  * listed in SKIPPED with the reason, and any expression fhirpath.js cannot compile is skipped too.
  */
 import fhirpath from 'fhirpath';
+import { LINEAR_REGEX_FUNCTIONS } from '../../fhirpath-regex';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { CompiledConstraint } from './model';
 import { NATIVE_INVARIANTS } from './native-invariants';
@@ -49,7 +50,7 @@ export class InvariantRunner {
     let fn = this.compiled.get(key);
     if (fn === undefined) {
       try {
-        fn = fhirpath.compile({ base, expression }, r4, { traceFn: ignoreTrace }) as unknown as Compiled;
+        fn = fhirpath.compile({ base, expression }, r4, { traceFn: ignoreTrace, userInvocationTable: LINEAR_REGEX_FUNCTIONS }) as unknown as Compiled;
       } catch {
         fn = null;
       }
