@@ -61,6 +61,28 @@ describe('errors are OperationOutcomes with the right status', () => {
     expect(badCode.body.issue[0].expression[0]).toBe('Patient.gender');
   });
 
+  it('numbers beyond a double (1e400 parses as Infinity, stored as null) → 400, nothing stored', async () => {
+    const send = (body: string) => server.request.post('/fhir/Observation').set('Content-Type', FHIR_JSON).send(body);
+    const observation = (value: string) => `{"resourceType":"Observation","status":"final","code":{"text":"weight"},"valueQuantity":{"value":${value}}}`;
+    for (const value of ['1e400', '-1e400', '2e308']) {
+      const res = await send(observation(value));
+      expectOutcome(res, 400);
+      expect(res.body.issue[0].expression[0]).toBe('Observation.valueQuantity.value');
+      expect(res.body.issue[0].diagnostics).toMatch(/beyond the range/);
+    }
+    const range = await send('{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueRange":{"low":{"value":1e400}}}');
+    expectOutcome(range, 400);
+    const integer = await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send('{"resourceType":"Patient","multipleBirthInteger":1e400}');
+    expectOutcome(integer, 400);
+    expect((await server.request.get('/fhir/Observation?_summary=count')).body.total).toBe(0);
+    const largest = await send(observation('1.7e308'));
+    expect(largest.status).toBe(201);
+    expect(largest.body.valueQuantity.value).toBe(1.7e308);
+    const validated = await server.request.post('/fhir/Observation/$validate').set('Content-Type', FHIR_JSON).send(observation('1e400'));
+    expect(validated.status).toBe(200);
+    expect(validated.body.issue.some((i: { severity: string; expression?: string[] }) => i.severity === 'error' && i.expression?.[0] === 'Observation.valueQuantity.value')).toBe(true);
+  });
+
   it('injection attempts are rejected and store nothing', async () => {
     const before = await server.request.get('/fhir/Patient/_history');
     const injected = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', name: { $gt: '' } });

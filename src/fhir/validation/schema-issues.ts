@@ -119,6 +119,9 @@ function resourceIssue(params: ResourceKeywordParams, at: (extra?: string) => st
 }
 
 function typeIssue(expected: string[], value: unknown, expression: string): OperationOutcomeIssue {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return issue('value', 'The number is beyond the range this server can store (about ±1.8e308)', expression);
+  }
   if (expected.includes('integer') && typeof value === 'number') {
     return issue('value', `Invalid integer ${show(value)} (expected a whole number)`, expression);
   }
@@ -144,6 +147,7 @@ export function jsonType(value: unknown): string {
 }
 
 function show(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'beyond ±1.8e308';
   const text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
