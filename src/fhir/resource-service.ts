@@ -18,6 +18,7 @@ import type { ContainedPage, ContainedSearchQuery, SearchPage, SearchQuery } fro
 import type { Criterion } from '../store/search-criteria';
 import type { ScopeAction } from '../auth/scopes';
 import { currentAccess, noteTouched } from '../auth/request-access';
+import type { Access } from '../auth/access';
 import type { AccessGuard } from './access-guard';
 import { forbidden } from './access-guard';
 
@@ -49,6 +50,11 @@ export interface PatchOptions {
 const PATCH_ATTEMPTS = 16;
 
 const pause = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt, 8)));
+
+/** A request with authentication on: the server writes the AuditEvents (with it off, it writes none). */
+function auditedByServer(access: Access | undefined): boolean {
+  return access !== undefined && access.mode !== 'open';
+}
 
 export class ResourceService {
   constructor(
@@ -106,11 +112,17 @@ export class ResourceService {
 
   /**
    * AuditEvents are a record of what happened: no request changes or removes one, not even an
-   * admin's (`exists`: whether one is stored under the id; a PUT may create a new one).
+   * admin's (`exists`: whether one is stored under the id; a PUT may create a new one), and with
+   * authentication on only the server records them, so none can be forged.
    */
   private async assertMutable(type: string, id: string, exists?: boolean): Promise<void> {
     if (type !== 'AuditEvent' || currentAccess() === undefined) return;
     if (exists ?? (await this.store.read(type, id)) !== undefined) throw errors.notSupported('AuditEvent resources cannot be changed or deleted', 405);
+    this.assertCreatable(type);
+  }
+
+  private assertCreatable(type: string): void {
+    if (type === 'AuditEvent' && auditedByServer(currentAccess())) throw errors.notSupported('AuditEvents are recorded by the server itself; they cannot be created through the API', 405);
   }
 
   /** Runs a store write of `resource`, with the watcher told first and its effect taken back on failure. */
@@ -220,6 +232,7 @@ export class ResourceService {
 
   async create(type: string, body: unknown, options: Pick<WriteOptions, 'sizeHint'> & { id?: string } = {}): Promise<StoredVersion> {
     this.assertType(type);
+    this.assertCreatable(type);
     const resource = this.validate(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
     // A transaction may have assigned it already, so references to the entry could be rewritten.

@@ -100,6 +100,39 @@ describe('AuditEvents', () => {
   });
 });
 
+describe('forged AuditEvents', () => {
+  it('cannot be created through the API, even by an admin, by any route; the CapabilityStatement says so', async () => {
+    const admin = token('admin');
+    const send = (req: ReturnType<typeof server.request.post>) => req.set('Authorization', `Bearer ${admin}`).set('Content-Type', FHIR_JSON);
+    const forged: AuditEvent = {
+      resourceType: 'AuditEvent',
+      type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110110' },
+      recorded: '2026-01-01T00:00:00Z',
+      agent: [{ who: { reference: 'Practitioner/someone-else' }, requestor: true }],
+      source: { observer: { display: 'forger' } },
+    };
+    const before = (await auditEvents()).length;
+    const created = await send(server.request.post('/fhir/AuditEvent')).send(forged);
+    expect(created.status).toBe(405);
+    expect(created.body.issue[0].diagnostics).toMatch(/recorded by the server/);
+    expect((await send(server.request.put('/fhir/AuditEvent/forged-1')).send({ ...forged, id: 'forged-1' })).status).toBe(405);
+    const conditional = await send(server.request.post('/fhir/AuditEvent')).set('If-None-Exist', 'agent=Practitioner/someone-else').send(forged);
+    expect(conditional.status).toBe(405);
+    const transaction = await send(server.request.post('/fhir')).send({ resourceType: 'Bundle', type: 'transaction', entry: [{ fullUrl: 'urn:uuid:7f1b1a8e-0000-4000-8000-000000000001', resource: forged, request: { method: 'POST', url: 'AuditEvent' } }] });
+    expect(transaction.status).toBe(405);
+    const batch = await send(server.request.post('/fhir')).send({ resourceType: 'Bundle', type: 'batch', entry: [{ resource: forged, request: { method: 'POST', url: 'AuditEvent' } }] });
+    expect(batch.body.entry[0].response.status).toMatch(/^405/);
+    // Only the server's own records of these refused attempts were added.
+    const added = (await auditEvents()).slice(before);
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((e) => e.source.observer?.display !== 'forger')).toBe(true);
+    const capabilities = await server.request.get('/fhir/metadata');
+    const entry = capabilities.body.rest[0].resource.find((r: { type: string }) => r.type === 'AuditEvent');
+    expect(entry.interaction.map((i: { code: string }) => i.code).sort()).toEqual(['history-instance', 'history-type', 'read', 'search-type', 'vread']);
+    expect(entry.conditionalDelete).toBe('not-supported');
+  });
+});
+
 describe('behind a proxy', () => {
   it('records the client address from X-Forwarded-For only when TRUST_PROXY says so', async () => {
     const proxied = await startTestServer({ authEnabled: true, trustProxy: 'loopback' });

@@ -71,7 +71,7 @@ function searchCapabilities(ctx: FhirContext): Map<string, Pick<CapabilityStatem
 }
 
 function resourceEntry(ctx: FhirContext, type: string, search: ReturnType<typeof searchCapabilities>): CapabilityStatementRestResource {
-  const entry: CapabilityStatementRestResource = {
+  const entry: CapabilityStatementRestResource = type === 'AuditEvent' ? auditEventEntry(ctx) : {
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
@@ -87,6 +87,26 @@ function resourceEntry(ctx: FhirContext, type: string, search: ReturnType<typeof
   const operations = operationsFor(ctx, type);
   if (operations.length > 0) entry.operation = operations;
   return entry;
+}
+
+/**
+ * AuditEvents are never changed or deleted, and with authentication on only the server records
+ * them (resource-service.ts): read and search only, plus create with authentication off.
+ */
+function auditEventEntry(ctx: FhirContext): CapabilityStatementRestResource {
+  const writable = ctx.config.authEnabled ? [] : ['create'];
+  return {
+    type: 'AuditEvent',
+    profile: 'http://hl7.org/fhir/StructureDefinition/AuditEvent',
+    interaction: TYPE_INTERACTIONS.filter((code) => ['read', 'vread', 'history-instance', 'history-type', 'search-type', ...writable].includes(code)).map((code) => ({ code })),
+    versioning: 'versioned',
+    readHistory: true,
+    updateCreate: false,
+    conditionalCreate: !ctx.config.authEnabled,
+    conditionalRead: 'full-support',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+  };
 }
 
 /** SMART on FHIR: the service and its OAuth endpoints (App Launch 2.0 §Conformance, the oauth-uris extension). */
