@@ -355,7 +355,15 @@ export class ResourceService {
   async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion> {
     await this.assertMutable(type, id, true);
     await this.assertCurrentPermitted(type, id, 'u');
-    const changed = await this.store.changeMeta(type, id, versionId, change);
+    const version = await this.store.vread(type, id, versionId);
+    if (!version?.resource) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
+    // New labels are checked like a write: a profile claimed must be met (422), a Coding be valid.
+    const { versionId: _v, lastUpdated: _l, ...labels } = change({ ...(version.resource.meta ?? {}) });
+    const meta = Object.fromEntries(Object.entries(labels).filter(([, value]) => !(Array.isArray(value) && value.length === 0)));
+    const { meta: _old, ...rest } = version.resource;
+    const relabelled = this.validate(Object.keys(meta).length > 0 ? { ...rest, meta } : rest, type);
+    await this.assertProfiles(relabelled);
+    const changed = await this.store.changeMeta(type, id, versionId, change, (resource) => this.indexValues(resource));
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
     return changed;
   }

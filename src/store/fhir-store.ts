@@ -172,8 +172,11 @@ export interface FhirStore {
   /** Marks the resource deleted with a new version; undefined when nothing current to delete. */
   delete(type: string, id: string, options?: { ifMatch?: number }): Promise<StoredVersion | undefined>;
   history(query: HistoryQuery): Promise<HistoryPage>;
-  /** Changes meta of one existing version in place, without a new version. */
-  changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined>;
+  /**
+   * Changes meta of one existing version in place, without a new version; when that version is
+   * current, its search index is replaced by `index` of the changed resource (`_tag`, `_profile`…).
+   */
+  changeMeta(type: string, id: string, versionId: number, change: MetaChange, index?: (resource: Resource) => IndexValues): Promise<StoredVersion | undefined>;
   /** Profiles, tags and security labels in use, for a type or the whole system. */
   metaInUse(types: readonly string[]): Promise<Meta>;
   /**

@@ -52,6 +52,42 @@ describe('$meta, $meta-add, $meta-delete', () => {
     expect((await server.request.get(`/fhir/Patient/${id}`)).body.meta.profile).toBeUndefined();
   });
 
+  it('searches find resources by the labels $meta-add and $meta-delete change (current version only)', async () => {
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', active: true });
+    const id = created.body.id as string;
+    const labels = { profile: ['http://example.org/labelled'], tag: [{ system: 'urn:t2', code: 'b' }], security: [{ system: 'urn:s2', code: 'r' }] };
+    const body = (m: object) => ({ resourceType: 'Parameters', parameter: [{ name: 'meta', valueMeta: m }] });
+    const found = async (query: string) => ((await server.request.get(`/fhir/Patient?${query}`)).body.entry ?? []).map((e: { resource: { id: string } }) => e.resource.id);
+    const queries = ['_tag=urn:t2|b', '_security=urn:s2|r', '_profile=http://example.org/labelled'];
+    expect((await server.request.post(`/fhir/Patient/${id}/$meta-add`).send(body(labels))).status).toBe(200);
+    for (const query of queries) expect(await found(query), query).toEqual([id]);
+    // Other values of the index are still there.
+    expect(await found(`_id=${id}&active=true`)).toEqual([id]);
+    expect((await server.request.post(`/fhir/Patient/${id}/$meta-delete`).send(body(labels))).status).toBe(200);
+    for (const query of queries) expect(await found(query), query).toEqual([]);
+    // Labelling a version that is no longer current leaves the current index alone.
+    await server.request.put(`/fhir/Patient/${id}`).send({ resourceType: 'Patient', id, active: false });
+    expect((await server.request.post(`/fhir/Patient/${id}/_history/1/$meta-add`).send(body(labels))).status).toBe(200);
+    for (const query of queries) expect(await found(query), query).toEqual([]);
+    expect(await found(`_id=${id}&active=false`)).toEqual([id]);
+  });
+
+  it('checks new labels like a write: a claimed profile must be met, Codings must be valid', async () => {
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', name: [{ family: 'Unlabelled' }] });
+    const id = created.body.id as string;
+    const profile = 'https://baobab.health/fhir/StructureDefinition/baobab-patient';
+    const claimed = await server.request.post(`/fhir/Patient/${id}/$meta-add`).send(meta([profile], []));
+    expect(claimed.status).toBe(422);
+    expect(claimed.body.resourceType).toBe('OperationOutcome');
+    const badCoding = await server.request.post(`/fhir/Patient/${id}/$meta-add`).send(meta([], [{ system: 'urn:t', code: 5 } as unknown as typeof tag]));
+    expect(badCoding.status).toBe(400);
+    const read = await server.request.get(`/fhir/Patient/${id}`);
+    expect(read.body.meta.profile).toBeUndefined();
+    expect(read.body.meta.tag).toBeUndefined();
+    // The resource can still be written back as read.
+    expect((await server.request.put(`/fhir/Patient/${id}`).send(read.body)).status).toBe(200);
+  });
+
   it('reports labels in use at type and system level', async () => {
     await server.request.post('/fhir/Encounter').send({ resourceType: 'Encounter', status: 'planned', class: { code: 'AMB' }, meta: { tag: [{ system: 'urn:t', code: 'enc' }] } });
     const type = await server.request.get('/fhir/Encounter/$meta');

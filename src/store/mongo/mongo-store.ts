@@ -30,7 +30,7 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, materialize, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
 import { firstFailedIndex, isDuplicateKey, writeConflict } from './write-errors';
 import { matchIds, matchReferences, searchCurrent } from './search';
 import { searchContained } from './search-contained';
@@ -353,7 +353,7 @@ export class MongoFhirStore implements FhirStore {
     return queryHistory(this.versions, query);
   }
 
-  async changeMeta(type: string, id: string, versionId: number, change: MetaChange): Promise<StoredVersion | undefined> {
+  async changeMeta(type: string, id: string, versionId: number, change: MetaChange, index?: (resource: Resource) => IndexValues): Promise<StoredVersion | undefined> {
     await this.settle();
     const key = historyKey(type, id, versionId);
     const entry = await this.versions.findOne({ _id: key });
@@ -369,8 +369,9 @@ export class MongoFhirStore implements FhirStore {
     const packed = packBody(resource);
     const { set, unset } = bodyUpdate(packed);
     await this.versions.updateOne({ _id: key }, { $set: set, $unset: unset });
-    // The current document changes only if this version is still current.
-    await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: set, $unset: unset });
+    // The current document changes only if this version is still current, and is found by its new labels.
+    const search = index ? searchFields(index(materialize(resource, versionId, entry.ts)).search) : { set: {}, unset: {} };
+    await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: { ...set, ...search.set }, $unset: { ...unset, ...search.unset } });
     return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed });
   }
 
