@@ -81,6 +81,33 @@ describe.each(['journal', 'transactions'])('transaction (%s path)', (path) => {
     expect(await server().container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|${path}-lost`), 5)).toEqual([]);
   });
 
+  it('fails when two entries change the same resource, counting what conditional entries resolve to', async () => {
+    const put = (id: string, more: object = {}) => ({ resource: { resourceType: 'Patient', id, ...more }, request: { method: 'PUT', url: `Patient/${id}` } });
+    const transaction = (entry: object[]) => server().request.post('/fhir').send({ resourceType: 'Bundle', type: 'transaction', entry });
+    const twice = await transaction([put(`${path}-twice`, { active: true }), put(`${path}-twice`, { active: false })]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.issue[0].diagnostics).toContain(`entries 0 and 1 both change Patient/${path}-twice`);
+    expect((await server().request.get(`/fhir/Patient/${path}-twice`)).status).toBe(404);
+
+    const id = `${path}-overlap`;
+    await server().request.put(`/fhir/Patient/${id}`).send({ resourceType: 'Patient', id, active: true, identifier: [{ system: MRN, value: id }] });
+    const deleteAndPut = await transaction([put(id, { active: false }), { request: { method: 'DELETE', url: `Patient/${id}` } }]);
+    expect(deleteAndPut.status).toBe(400);
+    expect(deleteAndPut.body.issue[0].expression).toEqual(['Bundle.entry[0]']);
+    const conditionalPut = { resource: { resourceType: 'Patient', active: false, identifier: [{ system: MRN, value: id }] }, request: { method: 'PUT', url: `Patient?identifier=${MRN}|${id}` } };
+    expect((await transaction([conditionalPut, put(id, { active: false })])).status).toBe(400);
+    const conditionalDelete = { request: { method: 'DELETE', url: `Patient?identifier=${MRN}|${id}` } };
+    const patch = { resource: { resourceType: 'Parameters', parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'delete' }, { name: 'path', valueString: 'Patient.active' }] }] }, request: { method: 'PATCH', url: `Patient/${id}` } };
+    expect((await transaction([patch, conditionalDelete])).status).toBe(400);
+    // Nothing of any of them was stored.
+    const kept = await server().request.get(`/fhir/Patient/${id}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body.active).toBe(true);
+    expect(kept.body.meta.versionId).toBe('1');
+    // Different resources in one transaction are fine.
+    expect((await transaction([put(`${path}-a`), put(`${path}-b`)])).status).toBe(200);
+  });
+
   it('resolves conditional references: one match rewritten, none 400, several 412', async () => {
     await server().request.post('/fhir/Patient').send({ resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-cond` }] });
     const obs = (reference: string) => ({

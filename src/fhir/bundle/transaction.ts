@@ -5,7 +5,8 @@
  * conditional references (`Patient?identifier=…`) are resolved: exactly one match, else the
  * transaction fails (400 none, 412 several). Entries then run in the spec order inside one
  * store transaction; the first failing entry aborts it and the answer is one
- * OperationOutcome naming that entry.
+ * OperationOutcome naming that entry, as does a second entry changing a resource another entry
+ * changed (changed-resources.ts).
  */
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import type { FhirContext } from '../interactions/context';
@@ -15,6 +16,7 @@ import { dispatch } from '../rest/dispatch';
 import { errorResponse } from '../rest/http';
 import type { FhirRequest, FhirResponse } from '../rest/types';
 import { processingOrder, responseEntry } from './batch';
+import { ChangedResources } from './changed-resources';
 import { entryRequest } from './entry-request';
 import { assignIdentities, parseConditionalReference, rewriteConditional, rewriteTemporary } from './references';
 
@@ -73,6 +75,7 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, bun
   for (const entry of entries) if (entry.resource) rewriteConditional(entry.resource as unknown as Record<string, unknown>, resolved);
 
   const results: BundleEntry[] = new Array(entries.length);
+  const changed = new ChangedResources(ctx);
   await ctx.service.transaction(async () => {
     for (const index of processingOrder(entries)) {
       const entry = entries[index]!;
@@ -81,11 +84,13 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, bun
       if (identity && request.method === 'POST') request.assignedId = identity.split('/')[1];
       let response: FhirResponse;
       try {
+        await changed.beforeEntry(request, index);
         response = await dispatch(ctx, request);
       } catch (err) {
         response = errorResponse(err, req.log, req.requestId);
       }
       if (response.status >= 400) throw entryFailure(entry, index, response);
+      changed.afterEntry(request, response, index);
       results[index] = responseEntry(req, ctx.config.baseUrl, request.method, response);
     }
   });
