@@ -38,13 +38,24 @@ describe('batch', () => {
     expect(put!.response.status).toBe('200 OK');
     expect(put!.response.etag).toBe('W/"2"');
     expect(put!.response.location).toBe('http://localhost:8080/fhir/Patient/b-1/_history/2');
-    expect(put!.response.lastModified).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // The exact instant of the version, not the Last-Modified header's whole seconds.
+    expect(put!.response.lastModified).toBe((await server.request.get('/fhir/Patient/b-1')).body.meta.lastUpdated);
     expect(post!.response.status).toBe('201 Created');
     expect(post!.resource!.id).toBeDefined();
     expect((await server.request.get(`/fhir/Patient/${post!.resource!.id}`)).status).toBe(200);
     expect(del!.response.status).toBe('200 OK');
     expect(getDeleted!.response.status).toBe('410 Gone');
     expect(getDeleted!.response.outcome!.issue[0]!.code).toBe('deleted');
+  });
+
+  it('answers a HEAD entry without the resource', async () => {
+    await server.request.put('/fhir/Patient/b-head').send({ resourceType: 'Patient', id: 'b-head' });
+    const res = await server.request.post('/fhir').send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'HEAD', url: 'Patient/b-head' } }, { request: { method: 'GET', url: 'Patient/b-head' } }] });
+    const [head, get] = res.body.entry as Entry[];
+    expect(head!.response.status).toBe('200 OK');
+    expect(head!.response.etag).toBe('W/"1"');
+    expect(head!.resource).toBeUndefined();
+    expect(get!.resource!.id).toBe('b-head');
   });
 
   it('reports a failing entry on its own and still runs the others', async () => {

@@ -31,12 +31,16 @@ export function responseEntry(outer: FhirRequest, baseUrl: string, method: strin
   const headers = response.headers ?? {};
   if (headers.Location) result.location = headers.Location;
   if (headers.ETag) result.etag = headers.ETag;
-  if (headers['Last-Modified']) result.lastModified = new Date(headers['Last-Modified']).toISOString();
-  const entry: BundleEntry = {};
   const resource = response.resource;
+  // The resource's own instant: the Last-Modified header has whole seconds only.
+  const lastUpdated = resource?.resourceType !== 'OperationOutcome' ? resource?.meta?.lastUpdated : undefined;
+  if (lastUpdated) result.lastModified = lastUpdated;
+  else if (headers['Last-Modified']) result.lastModified = new Date(headers['Last-Modified']).toISOString();
+  const entry: BundleEntry = {};
   if (resource?.resourceType === 'OperationOutcome') result.outcome = resource as OperationOutcome;
   else if (resource) {
-    const wanted = method === 'GET' || method === 'HEAD' || returnPreference(outer) !== 'minimal';
+    // HEAD is a GET without the body (http.html#read), in a Bundle as on its own.
+    const wanted = method === 'GET' || (method !== 'HEAD' && returnPreference(outer) !== 'minimal');
     if (wanted) {
       if (resource.id && resource.resourceType !== 'Bundle') entry.fullUrl = `${baseUrl}/${resource.resourceType}/${resource.id}`;
       entry.resource = resource;
