@@ -108,6 +108,20 @@ describe.each(['journal', 'transactions'])('transaction (%s path)', (path) => {
     expect((await transaction([put(`${path}-a`), put(`${path}-b`)])).status).toBe(200);
   });
 
+  it('fails on a reference to a urn:uuid no entry creates, storing nothing', async () => {
+    const res = await server().request.post('/fhir').send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:44444444-4444-4444-8444-444444444444', resource: { resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-dangling` }] }, request: { method: 'POST', url: 'Patient' } },
+        { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:0b1f0000-0000-4000-8000-000000000001' } }, request: { method: 'POST', url: 'Observation' } },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].diagnostics).toContain('urn:uuid:0b1f0000-0000-4000-8000-000000000001');
+    expect(await server().container.fhir.conditional.matchIds('Patient', parseConditionHeader(`identifier=${MRN}|${path}-dangling`), 5)).toEqual([]);
+  });
+
   it('resolves conditional references: one match rewritten, none 400, several 412', async () => {
     await server().request.post('/fhir/Patient').send({ resourceType: 'Patient', identifier: [{ system: MRN, value: `${path}-cond` }] });
     const obs = (reference: string) => ({

@@ -52,10 +52,16 @@ function* references(value: unknown): Generator<{ get(): string; set(next: strin
 /** Rewrites temporary references in place; returns the conditional references still to resolve. */
 export function rewriteTemporary(resource: Record<string, unknown>, identities: ReadonlyMap<string, string>): string[] {
   const conditional: string[] = [];
+  // A Bundle stored as a resource (a document, a message) resolves its own urn:uuid references.
+  const ownReferences = resource.resourceType === 'Bundle';
   for (const ref of references(resource)) {
     const target = identities.get(ref.get());
     if (target) ref.set(target);
     else if (CONDITIONAL.test(ref.get())) conditional.push(ref.get());
+    // Stored as is, it would point nowhere, for good.
+    else if (TEMPORARY.test(ref.get()) && !ownReferences) {
+      throw errors.invalid(`Reference ${ref.get().slice(0, 100)} names no entry of this transaction that creates or updates a resource by id (a POST, or a PUT to Type/id)`);
+    }
   }
   const text = resource.text as { div?: unknown } | undefined;
   if (text && typeof text.div === 'string' && identities.size > 0) {

@@ -49,6 +49,16 @@ describe('transaction references', () => {
     expect(observation.performer.map((p) => p.reference)).toEqual(['Practitioner/pr1', 'Practitioner/keep']);
   });
 
+  it('refuses a reference to a temporary identity no entry gives, except inside a Bundle stored as a resource', () => {
+    const identities = new Map([[PATIENT, 'Patient/p1']]);
+    const dangling = { resourceType: 'Observation', subject: { reference: 'urn:uuid:0b1f0000-0000-4000-8000-000000000001' } };
+    expect(() => rewriteTemporary(dangling, identities)).toThrow(/names no entry of this transaction/);
+    expect(() => rewriteTemporary({ resourceType: 'Observation', subject: { reference: 'urn:uuid:gone' } }, identities)).toThrow(/names no entry/);
+    const document = { resourceType: 'Bundle', type: 'document', entry: [{ fullUrl: 'urn:uuid:c1', resource: { resourceType: 'Composition', subject: { reference: 'urn:uuid:p9' } } }] };
+    expect(rewriteTemporary(document, identities)).toEqual([]);
+    expect(document.entry[0]!.resource.subject.reference).toBe('urn:uuid:p9');
+  });
+
   it('parses conditional references', () => {
     expect(parseConditionalReference('Patient?identifier=http://x|1')).toEqual({ type: 'Patient', query: 'identifier=http://x|1' });
     expect(parseConditionalReference('Patient/1')).toBeUndefined();
