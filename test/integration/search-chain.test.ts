@@ -36,5 +36,15 @@ describe('chains over several target types', () => {
     expect(lenient.status).toBe(200);
     const modes = lenient.body.entry.map((e: { search: { mode: string } }) => e.search.mode);
     expect(modes).toEqual(['match', 'outcome']);
+    // Reported under the parameter sent, which the self link leaves out, as any ignored one.
+    const outcome = lenient.body.entry.find((e: { search: { mode: string } }) => e.search.mode === 'outcome').resource;
+    expect(outcome.issue[0].expression).toEqual(['encounter.shoe-size']);
+    const self = lenient.body.link.find((l: { relation: string }) => l.relation === 'self').url as string;
+    expect(self).not.toContain('shoe-size');
+    const typed = await server.request.get('/fhir/Observation?subject:Patient.foo=bar&_has:Observation:subject:nothing=1&status=final');
+    const typedSelf = typed.body.link.find((l: { relation: string }) => l.relation === 'self').url as string;
+    expect(typedSelf).toContain('status=final');
+    expect(typedSelf).not.toContain('foo');
+    expect(typedSelf).not.toContain('_has');
   });
 });

@@ -41,46 +41,62 @@ export async function resolveFilters(
   ignored: OperationOutcomeIssue[],
   depth = 0,
 ): Promise<Criterion[]> {
-  const { source, registry } = resolver;
   const criteria: Criterion[] = [];
   for (const filter of filters) {
     if (filter.kind === 'criterion') {
       criteria.push(filter.criterion);
       continue;
     }
-    if (filter.kind === 'valueset' || filter.kind === 'subsumption') {
-      criteria.push(await terminologyCriterion(resolver.terminology, filter));
-      continue;
-    }
-    if (filter.kind === 'chain') {
-      // An untyped chain follows the target types that have the next parameter (Observation's
-      // `encounter` may point to an EpisodeOfCare, which has no `service-provider`). When none
-      // has it, the chain is unknown: refused or ignored like any unknown parameter.
-      const next = filter.rest.split(/[.:]/)[0]!;
-      const targets = filter.targets.filter((target) => next === '_has' || registry.get(target, next));
-      if (targets.length === 0) {
-        parseFilter(registry, filter.targets[0]!, filter.rest, filter.value, options, ignored, depth + 1);
-        continue;
-      }
-      const references: string[] = [];
-      for (const target of targets) {
-        const inner = parseFilter(registry, target, filter.rest, filter.value, options, ignored, depth + 1);
-        if (!inner) continue;
-        const innerCriteria = await resolveFilters(resolver, [inner], options, ignored, depth + 1);
-        const ids = await source.matchIds(target, innerCriteria, MAX_MATCHES + 1);
-        if (ids.length > MAX_MATCHES) throw tooCostly(filter.name);
-        references.push(...ids.map((id) => `${target}/${id}`));
-      }
-      // No referenced resource matches: nothing can match (an empty OR).
-      criteria.push(references.length > 0 ? { index: 'ref', p: filter.info.code, values: references.map((r) => ({ r })) } : { index: 'id', ids: [] });
-      continue;
-    }
-    const inner = parseFilter(registry, filter.type, filter.rest, filter.value, options, ignored, depth + 1);
-    const innerCriteria = inner ? await resolveFilters(resolver, [inner], options, ignored, depth + 1) : [];
-    const references = await source.matchReferences(filter.type, innerCriteria, filter.reference.code, MAX_MATCHES + 1);
-    if (references.length > MAX_MATCHES) throw tooCostly(filter.name);
-    const prefix = `${filter.target}/`;
-    criteria.push({ index: 'id', ids: references.flatMap((r) => (r.startsWith(prefix) ? [r.slice(prefix.length)] : [])) });
+    const before = ignored.length;
+    criteria.push(...(await resolveFilter(resolver, filter, options, ignored, depth)));
+    // What a chain or _has ignored deep down is reported under the parameter the client sent,
+    // so that the self link leaves that parameter out (search.html#errors).
+    if (depth === 0) for (const issue of ignored.slice(before)) issue.expression = [filter.name.slice(0, 80)];
   }
+  return criteria;
+}
+
+async function resolveFilter(
+  resolver: Resolver,
+  filter: Exclude<SearchFilter, { kind: 'criterion' }>,
+  options: ParseOptions,
+  ignored: OperationOutcomeIssue[],
+  depth: number,
+): Promise<Criterion[]> {
+  const { source, registry } = resolver;
+  const criteria: Criterion[] = [];
+  if (filter.kind === 'valueset' || filter.kind === 'subsumption') {
+    criteria.push(await terminologyCriterion(resolver.terminology, filter));
+    return criteria;
+  }
+  if (filter.kind === 'chain') {
+    // An untyped chain follows the target types that have the next parameter (Observation's
+    // `encounter` may point to an EpisodeOfCare, which has no `service-provider`). When none
+    // has it, the chain is unknown: refused or ignored like any unknown parameter.
+    const next = filter.rest.split(/[.:]/)[0]!;
+    const targets = filter.targets.filter((target) => next === '_has' || registry.get(target, next));
+    if (targets.length === 0) {
+      parseFilter(registry, filter.targets[0]!, filter.rest, filter.value, options, ignored, depth + 1);
+      return criteria;
+    }
+    const references: string[] = [];
+    for (const target of targets) {
+      const inner = parseFilter(registry, target, filter.rest, filter.value, options, ignored, depth + 1);
+      if (!inner) continue;
+      const innerCriteria = await resolveFilters(resolver, [inner], options, ignored, depth + 1);
+      const ids = await source.matchIds(target, innerCriteria, MAX_MATCHES + 1);
+      if (ids.length > MAX_MATCHES) throw tooCostly(filter.name);
+      references.push(...ids.map((id) => `${target}/${id}`));
+    }
+    // No referenced resource matches: nothing can match (an empty OR).
+    criteria.push(references.length > 0 ? { index: 'ref', p: filter.info.code, values: references.map((r) => ({ r })) } : { index: 'id', ids: [] });
+    return criteria;
+  }
+  const inner = parseFilter(registry, filter.type, filter.rest, filter.value, options, ignored, depth + 1);
+  const innerCriteria = inner ? await resolveFilters(resolver, [inner], options, ignored, depth + 1) : [];
+  const references = await source.matchReferences(filter.type, innerCriteria, filter.reference.code, MAX_MATCHES + 1);
+  if (references.length > MAX_MATCHES) throw tooCostly(filter.name);
+  const prefix = `${filter.target}/`;
+  criteria.push({ index: 'id', ids: references.flatMap((r) => (r.startsWith(prefix) ? [r.slice(prefix.length)] : [])) });
   return criteria;
 }
