@@ -8,8 +8,14 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Redis } from 'ioredis';
 
+/** An event as journaled: its id and its JSON. */
+export interface JournalEntry {
+  id: string;
+  json: string;
+}
+
 export interface AuditJournal {
-  append(events: readonly AuditEvent[]): Promise<void>;
+  append(entries: readonly JournalEntry[]): Promise<void>;
   remove(ids: readonly string[]): Promise<void>;
   /** Events journaled and not yet removed (of any process). */
   pending(): Promise<AuditEvent[]>;
@@ -21,9 +27,9 @@ export class RedisAuditJournal implements AuditJournal {
     private readonly key: string,
   ) {}
 
-  async append(events: readonly AuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.redis.hset(this.key, Object.fromEntries(events.map((e) => [e.id!, JSON.stringify(e)])));
+  async append(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.hset(this.key, Object.fromEntries(entries.map((e) => [e.id, e.json])));
   }
 
   async remove(ids: readonly string[]): Promise<void> {

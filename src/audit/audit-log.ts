@@ -19,15 +19,23 @@ const MAX_BATCH = 500;
 const RETRY_MS = 1000;
 const JOURNAL_WARNING_MS = 60_000;
 
-/** Stores one AuditEvent under its id (ResourceService.create, as the server itself). */
-export type AuditWriter = (event: AuditEvent & { id: string }) => Promise<unknown>;
+/** Stores one AuditEvent under its id (ResourceService.create, as the server itself); `jsonBytes` is its JSON's size. */
+export type AuditWriter = (event: AuditEvent & { id: string }, jsonBytes: number) => Promise<unknown>;
+
+/** An event with its JSON, made once for the journal and the size the store needs. */
+interface Recorded {
+  event: AuditEvent & { id: string };
+  json: string;
+}
+
+const recorded = (event: AuditEvent & { id: string }): Recorded => ({ event, json: JSON.stringify(event) });
 
 /** Stored already, by an earlier attempt or another process replaying the journal. */
 const alreadyStored = (err: unknown) => err instanceof FhirError && err.status === 412;
 
 export class AuditLog {
-  private buffer: Array<AuditEvent & { id: string }> = [];
-  private unjournaled: Array<AuditEvent & { id: string }> = [];
+  private buffer: Recorded[] = [];
+  private unjournaled: Recorded[] = [];
   private journaling: Promise<void> = Promise.resolve();
   private turn: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +54,7 @@ export class AuditLog {
   async recover(): Promise<number> {
     const pending = await this.journal?.pending().catch((err: unknown) => this.journalFailed(err, []));
     if (!pending?.length) return 0;
-    for (const event of pending) if (typeof event.id === 'string') this.buffer.push(event as AuditEvent & { id: string });
+    for (const event of pending) if (typeof event.id === 'string') this.buffer.push(recorded(event as AuditEvent & { id: string }));
     await this.flush();
     return pending.length;
   }
@@ -56,7 +64,7 @@ export class AuditLog {
    * journal), so the dispatcher can answer the client only after the event is safe.
    */
   record(record: AuditRecord): Promise<void> {
-    const event = { ...toAuditEvent(record), id: newId() };
+    const event = recorded({ ...toAuditEvent(record), id: newId() });
     this.buffer.push(event);
     if (this.buffer.length >= MAX_BATCH) void this.flush();
     else this.schedule(this.flushMs);
@@ -72,7 +80,7 @@ export class AuditLog {
     this.unjournaled = [];
     this.turn = undefined;
     // Chained, so awaiting `journaling` waits for every earlier turn's write too.
-    this.journaling = this.journaling.then(() => this.journal!.append(events)).catch((err: unknown) => this.journalFailed(err, undefined));
+    this.journaling = this.journaling.then(() => this.journal!.append(events.map(({ event, json }) => ({ id: event.id, json })))).catch((err: unknown) => this.journalFailed(err, undefined));
     return this.journaling;
   }
 
@@ -108,12 +116,12 @@ export class AuditLog {
     }
   }
 
-  private async store(batch: Array<AuditEvent & { id: string }>): Promise<void> {
+  private async store(batch: Recorded[]): Promise<void> {
     // Journal first: an event leaves the journal only once it is in the database.
     await this.journaling;
-    const results = await asSystem(() => Promise.allSettled(batch.map((event) => this.write(event))));
+    const results = await asSystem(() => Promise.allSettled(batch.map(({ event, json }) => this.write(event, json.length))));
     const stored = batch.filter((_, i) => results[i]!.status === 'fulfilled' || alreadyStored((results[i] as PromiseRejectedResult).reason));
-    await this.journal?.remove(stored.map((e) => e.id)).catch((err: unknown) => this.journalFailed(err, undefined));
+    await this.journal?.remove(stored.map((e) => e.event.id)).catch((err: unknown) => this.journalFailed(err, undefined));
     const failed = batch.filter((e) => !stored.includes(e));
     if (failed.length === 0) return;
     const reason = (results.find((r, i) => r.status === 'rejected' && !stored.includes(batch[i]!)) as PromiseRejectedResult).reason as Error;

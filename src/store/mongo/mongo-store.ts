@@ -49,6 +49,18 @@ import type { ClaimDoc } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
 import type { AtomicContext, UndoStep } from './atomic';
 
+/** A deletion's history entry: no body. */
+const DELETION_BYTES = 1024;
+
+/**
+ * An upper estimate of a current document's BSON size from its resource's JSON size: the body
+ * plus a search index that is rarely more than twice the body (InsertBatcher sends batches of
+ * documents with estimates as one command, well under the 16 MB limit).
+ */
+function estimatedBytes(jsonBytes: number | undefined): number | undefined {
+  return jsonBytes === undefined ? undefined : 4 * jsonBytes + 16 * 1024;
+}
+
 export class MongoFhirStore implements FhirStore {
   supportsTransactions = false;
   /** Whether the engine evaluates aggregation expressions (jongodb does not): probed at start. */
@@ -69,7 +81,7 @@ export class MongoFhirStore implements FhirStore {
   ) {
     this.versions = db.collection<HistoryDoc>(HISTORY_COLLECTION);
     this.containedIndex = db.collection<ContainedDoc>(CONTAINED_COLLECTION);
-    this.historyInserter = new InsertBatcher(this.versions);
+    this.historyInserter = new InsertBatcher(this.versions, this.db);
     this.atomic = new Atomic(client, db, {
       transactions: () => this.supportsTransactions,
       abandonedAfterMs: options.journalRecoveryAgeMs ?? 60_000,
@@ -137,7 +149,7 @@ export class MongoFhirStore implements FhirStore {
     const context = atomicContext();
     // Inside a group a create waits to go out in bulk; its id is new, so nothing depends on it yet.
     if (context) context.creates.add(type, doc, contained);
-    else await this.insertNow(type, doc, contained);
+    else await this.insertNow(type, doc, contained, estimatedBytes(options.sizeHint));
     return fromCurrent(type, doc);
   }
 
@@ -152,7 +164,7 @@ export class MongoFhirStore implements FhirStore {
   }
 
   /** Inserts version 1 at once (outside groups coalesced with concurrent inserts); duplicate ids are a conflict. */
-  private async insertNow(type: string, doc: CurrentDoc, contained: ContainedDoc[]): Promise<void> {
+  private async insertNow(type: string, doc: CurrentDoc, contained: ContainedDoc[], bytes?: number): Promise<void> {
     try {
       if (atomicContext()) {
         await this.settle();
@@ -167,16 +179,16 @@ export class MongoFhirStore implements FhirStore {
       } else {
         let inserter = this.inserters.get(type);
         if (!inserter) {
-          inserter = new InsertBatcher(this.current(type));
+          inserter = new InsertBatcher(this.current(type), this.db);
           this.inserters.set(type, inserter);
         }
-        await inserter.insert(doc);
+        await inserter.insert(doc, bytes);
       }
     } catch (err) {
       if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${doc._id} already exists`, 'exists');
       throw err;
     }
-    await this.appendHistory(type, doc);
+    await this.appendHistory(type, doc, bytes);
     await insertContained(this.containedIndex, contained);
   }
 
@@ -224,7 +236,7 @@ export class MongoFhirStore implements FhirStore {
     if (options.createOnly) {
       try {
         const { doc, contained } = this.newDoc(resource, options);
-        await this.insertNow(resource.resourceType, doc, contained);
+        await this.insertNow(resource.resourceType, doc, contained, estimatedBytes(options.sizeHint));
         return { version: fromCurrent(resource.resourceType, doc), created: true };
       } catch (err) {
         if (err instanceof StoreConflictError) {
@@ -273,7 +285,7 @@ export class MongoFhirStore implements FhirStore {
     }
     const vid = (before?.vid ?? 0) + 1;
     const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method, ...packed };
-    await this.appendHistory(type, doc);
+    await this.appendHistory(type, doc, estimatedBytes(options.sizeHint));
     await replaceContained(this.containedIndex, type, id, vid, containedDocs(type, id, vid, containedEntries), before?.cn !== undefined);
     return { version: fromCurrent(type, doc), created: !before || before.deleted };
   }
@@ -342,10 +354,10 @@ export class MongoFhirStore implements FhirStore {
     return result;
   }
 
-  private async appendHistory(type: string, doc: CurrentDoc): Promise<void> {
+  private async appendHistory(type: string, doc: CurrentDoc, bytes?: number): Promise<void> {
     const entry = historyEntry(type, doc);
     if (atomicContext()) await this.versions.insertOne(entry, sessionOption());
-    else await this.historyInserter.insert(entry);
+    else await this.historyInserter.insert(entry, doc.deleted ? DELETION_BYTES : bytes);
   }
 
   async history(query: HistoryQuery): Promise<HistoryPage> {

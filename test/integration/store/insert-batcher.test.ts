@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { InsertBatcher, InsertError } from '../../../src/store/mongo/insert-batcher';
 
 let client: MongoClient;
@@ -20,24 +20,31 @@ afterAll(async () => {
   await client.close();
 });
 
-describe('InsertBatcher', () => {
-  it('writes concurrent inserts with one insertMany', async () => {
-    const collection = client.db(database).collection<{ _id: string; n: number }>('A');
-    const batcher = new InsertBatcher(collection);
+// Without size estimates a batch goes out through insertMany; with small ones as one insert command.
+describe.each([
+  ['insertMany', undefined, ''],
+  ['one insert command', 100, 'k'],
+  ['insertMany (estimates too large for one command)', 3 * 1024 * 1024, 'l'],
+])('InsertBatcher (%s)', (_path, bytes, suffix) => {
+  it('writes concurrent inserts with one insert', async () => {
+    const collection = client.db(database).collection<{ _id: string; n: number }>(`A${suffix}`);
+    const batcher = new InsertBatcher(collection, client.db(database));
+    const insertMany = vi.spyOn(collection, 'insertMany');
     commands.length = 0;
-    await Promise.all(Array.from({ length: 5 }, (_, n) => batcher.insert({ _id: `a${n}`, n })));
-    expect(commands).toEqual(['A:5']);
+    await Promise.all(Array.from({ length: 5 }, (_, n) => batcher.insert({ _id: `a${n}`, n }, bytes)));
+    expect(commands).toEqual([`A${suffix}:5`]);
+    expect(insertMany).toHaveBeenCalledTimes(suffix === 'k' ? 0 : 1);
     expect(await collection.countDocuments()).toBe(5);
   });
 
   it('rejects only the duplicate in a batch, with the server code', async () => {
-    const collection = client.db(database).collection<{ _id: string; n: number }>('B');
+    const collection = client.db(database).collection<{ _id: string; n: number }>(`B${suffix}`);
     await collection.insertOne({ _id: 'taken', n: 0 });
-    const batcher = new InsertBatcher(collection);
+    const batcher = new InsertBatcher(collection, client.db(database));
     const results = await Promise.allSettled([
-      batcher.insert({ _id: 'b1', n: 1 }),
-      batcher.insert({ _id: 'taken', n: 2 }),
-      batcher.insert({ _id: 'b3', n: 3 }),
+      batcher.insert({ _id: 'b1', n: 1 }, bytes),
+      batcher.insert({ _id: 'taken', n: 2 }, bytes),
+      batcher.insert({ _id: 'b3', n: 3 }, bytes),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const reason = (results[1] as PromiseRejectedResult).reason;
@@ -46,10 +53,12 @@ describe('InsertBatcher', () => {
     expect((await collection.find().sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual(['b1', 'b3', 'taken']);
     expect((await collection.findOne({ _id: 'taken' }))?.n).toBe(0);
   });
+});
 
+describe('InsertBatcher', () => {
   it('uses insertOne for a lone insert and passes its error through', async () => {
     const collection = client.db(database).collection<{ _id: string; n: number }>('C');
-    const batcher = new InsertBatcher(collection);
+    const batcher = new InsertBatcher(collection, client.db(database));
     commands.length = 0;
     await batcher.insert({ _id: 'c1', n: 1 });
     await expect(batcher.insert({ _id: 'c1', n: 2 })).rejects.toMatchObject({ code: 11000 });
