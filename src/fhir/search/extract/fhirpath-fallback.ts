@@ -6,6 +6,7 @@ import fhirpath from 'fhirpath';
 import { LINEAR_REGEX_FUNCTIONS } from '../../fhirpath-regex';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { NodeSink } from './compile-path';
+import { nativeFallback } from './native-fallbacks';
 import { resolveIsAsFhirPath } from './reference-type';
 
 /** Replaces `where(resolve() is T)`, which fhirpath.js can only run asynchronously. */
@@ -43,7 +44,9 @@ export type FallbackEvaluator = (context: unknown, resource: unknown, sink: Node
  * Compiles `expression` for a context at model path `contextPath` (a resource type, or a
  * backbone path such as `Observation.component` for composite components).
  */
-export function compileFallback(expression: string, contextPath: string, resourceType: string): FallbackEvaluator {
+export function compileFallback(expression: string, contextPath: string, resourceType: string, options: { natives?: boolean } = {}): FallbackEvaluator {
+  const native = options.natives === false ? undefined : nativeFallback(expression, contextPath);
+  if (native) return native;
   const text = withoutResolve(expression);
   const isRoot = contextPath === resourceType;
   const compiled = fhirpath.compile(isRoot ? text : { base: contextPath, expression: text }, r4, { resolveInternalTypes: false, userInvocationTable: LINEAR_REGEX_FUNCTIONS });
