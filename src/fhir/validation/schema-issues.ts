@@ -86,6 +86,8 @@ function mapError(error: ErrorObject, ctx: IssueContext): OperationOutcomeIssue 
       const hint = type === 'string' ? stringHint(value) : PRIMITIVE_HINTS[type];
       return issue('value', `Invalid ${type} ${show(value)}${hint ? ` (${hint})` : ''}`, at());
     }
+    case 'fhirBase64':
+      return issue('value', `Invalid base64Binary ${show(value)} (${PRIMITIVE_HINTS.base64Binary})`, at());
     case 'fhirCalendarDay':
       return issue('value', `Invalid date ${show(value)} (no such day in that month)`, at());
     case 'enum': {

@@ -16,8 +16,8 @@
  *  - complex types and resources must be objects; `xhtml` must be a string;
  *  - `integer`/`positiveInt`/`unsignedInt` are JSON integers within their ranges;
  *  - the regexes get their XML Schema meaning (`\s` is only space/tab/CR/LF: U+00A0 is legal);
- *  - the inline base64Binary regex is replaced by an equivalent one that does not backtrack
- *    exponentially (ReDoS);
+ *  - base64Binary (inline choices and every other element) is checked by a keyword looping over
+ *    the value: the stock regex backtracks exponentially (ReDoS) and overflows on large values;
  *  - `canonical` elements get their `_x` primitive-extension sibling; `_x` arrays and the
  *    repeating primitives they extend accept `null` items;
  *  - open-type choices (Extension.value[x], Parameters.parameter.value[x] …) accept Meta, as R4
@@ -32,8 +32,7 @@
  *    Extension.url, Bundle.type and Observation.status are not), and several choices of one
  *    `value[x]` may appear together;
  *  - dates/dateTimes/instants are checked by regex only (2021-02-30 passes); decimals are JSON
- *    numbers (precision and range are not checked); `base64Binary` elements that are not inline
- *    choices are only `type: string`; `xhtml` content is not checked;
+ *    numbers (precision and range are not checked); `xhtml` content is not checked;
  *  - codes are checked against a value set only where the schema inlines an `enum` (required
  *    bindings to small code systems);
  *  - Resource.id accepts only the id regex, Element.id any non-empty string;
@@ -41,7 +40,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { addMetaToOpenTypes, isRecord, JS_PATTERNS, patchPrimitives, patchPrimitiveSiblings, requireObjects } from './schema-patches';
+import { addMetaToOpenTypes, isRecord, patchPrimitives, patchPrimitiveSiblings, requireObjects } from './schema-patches';
 
 export interface LoadedFhirSchema {
   /** The patched root schema (with `$id`). Treat as read-only. */
@@ -105,7 +104,5 @@ function primitivePatterns(definitions: Record<string, unknown>): Map<string, st
     // string/markdown and uri/url/canonical share their patterns: name them after the base type.
     if (!byPattern.has(def.pattern) || name === 'string' || name === 'uri') byPattern.set(def.pattern, name);
   }
-  const base64 = [...JS_PATTERNS.values()].find((p) => p.includes('[0-9a-zA-Z+/=]{4}'));
-  if (base64) byPattern.set(base64, 'base64Binary');
   return byPattern;
 }

@@ -26,11 +26,31 @@ export const JS_PATTERNS: ReadonlyMap<string, string> = new Map([
   ['^\\S*$', `^${XSD_NON_SPACE}*$`],
   // code
   ['^[^\\s]+(\\s[^\\s]+)*$', `^${XSD_NON_SPACE}+(${XSD_SPACE}${XSD_NON_SPACE}+)*$`],
-  // Inline base64Binary choice elements (Extension.valueBase64Binary …). The stock form
-  // backtracks exponentially: `"AAAA  ".repeat(18) + "!"` takes ~8 s, 20 repeats ~75 s. This one
-  // (blocks of 4 base64 characters with whitespace around them) is linear.
-  ['^(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+$', `^${XSD_SPACE}*([0-9a-zA-Z+/=]{4}${XSD_SPACE}*)+$`],
 ]);
+
+/**
+ * The stock base64Binary pattern (inline choice elements such as Extension.valueBase64Binary).
+ * As a regex it backtracks exponentially (`"AAAA  ".repeat(18) + "!"` took ~8 s), and even a
+ * linear rewrite overflows the regex stack on values of a few MB: it is checked by BASE64_KEYWORD.
+ */
+const STOCK_BASE64_PATTERN = '^(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+$';
+
+/** Keyword checking a base64Binary: the stock pattern's language, checked in one pass. */
+export const BASE64_KEYWORD = 'fhirBase64';
+
+/** Blocks of 4 characters from [0-9a-zA-Z+/=], with XSD whitespace anywhere between them; not empty. */
+export function isBase64(value: unknown): boolean {
+  if (typeof value !== 'string') return true;
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2b || c === 0x2f || c === 0x3d;
+    if (!ok) return false;
+    count++;
+  }
+  return count > 0 && count % 4 === 0;
+}
 
 /** Inline copies of the integer patterns → JSON-integer ranges. */
 const INTEGER_RANGES: ReadonlyMap<string, [number, number]> = new Map([
@@ -74,7 +94,10 @@ export function patchPrimitives(definitions: Definitions): void {
     ['date', 'dateTime', 'instant'].map((name) => (definitions[name] as { pattern?: string } | undefined)?.pattern),
   );
   for (const node of nodes(definitions)) {
-    if (typeof node.pattern === 'string') {
+    if (node.pattern === STOCK_BASE64_PATTERN) {
+      delete node.pattern;
+      node[BASE64_KEYWORD] = true;
+    } else if (typeof node.pattern === 'string') {
       const range = node.type === 'number' ? INTEGER_RANGES.get(node.pattern) : undefined;
       if (range) {
         // Regexes do not apply to JSON numbers, so stock `integer` accepted 1.5 and -3 as positiveInt.
@@ -90,6 +113,9 @@ export function patchPrimitives(definitions: Definitions): void {
   }
   const xhtml = definitions.xhtml;
   if (isRecord(xhtml)) xhtml.type = 'string';
+  // The stock definition has no pattern at all: Binary.data and Attachment.data took anything.
+  const base64 = definitions.base64Binary;
+  if (isRecord(base64)) base64[BASE64_KEYWORD] = true;
 }
 
 /** Complex types and resources must be JSON objects (stock: `"name": ["x"]` passed). */

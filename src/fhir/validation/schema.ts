@@ -21,7 +21,7 @@ import { FHIR_RESOURCE_KEYWORD, loadFhirSchema } from './schema-load';
 import type { LoadedFhirSchema } from './schema-load';
 import { issuesFromErrors, jsonType } from './schema-issues';
 import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
-import { CALENDAR_KEYWORD, isRealCalendarDay } from './schema-patches';
+import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
 
 export interface SchemaValidator {
   /** Issues found in `resource` (an already-parsed JSON value); `[]` when it is valid. */
@@ -130,6 +130,7 @@ function createEngine(): Engine {
 
   ajv.addKeyword({ keyword: FHIR_RESOURCE_KEYWORD, schemaType: 'boolean', errors: true, validate: fhirResource });
   ajv.addKeyword({ keyword: CALENDAR_KEYWORD, schemaType: 'boolean', errors: false, validate: (_: unknown, data: unknown) => isRealCalendarDay(data) });
+  ajv.addKeyword({ keyword: BASE64_KEYWORD, schemaType: 'boolean', errors: false, validate: (_: unknown, data: unknown) => isBase64(data) });
   ajv.addSchema(loaded.schema);
   return { loaded, validatorFor };
 }

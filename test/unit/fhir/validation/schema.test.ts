@@ -170,6 +170,19 @@ describe('schema validation: targeted errors', () => {
     ]);
   });
 
+  it('checks every base64Binary element, including values of several MB (the regex overflowed)', () => {
+    const large = Buffer.alloc(4 * 1024 * 1024, 7).toString('base64');
+    expect(located({ resourceType: 'Basic', code: {}, extension: [{ url: 'http://x', valueBase64Binary: large }] })).toEqual([]);
+    expect(located({ resourceType: 'Binary', contentType: 'text/plain', data: large })).toEqual([]);
+    expect(located({ resourceType: 'Binary', contentType: 'text/plain', data: 'SGVs bG8=\n' })).toEqual([]);
+    expect(located({ resourceType: 'Binary', contentType: 'text/plain', data: '!!!' })).toEqual([['Binary.data', 'value']]);
+    expect(located({ resourceType: 'Binary', contentType: 'text/plain', data: 'SGVsbG8' })).toEqual([['Binary.data', 'value']]);
+    expect(located({ resourceType: 'Binary', contentType: 'text/plain', data: `${large}!` })).toEqual([['Binary.data', 'value']]);
+    const attachment = only({ resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'text/plain', data: 'not base64' } }] });
+    expect(attachment.expression).toEqual(['DocumentReference.content[0].attachment.data']);
+    expect(attachment.diagnostics).toMatch(/^Invalid base64Binary 'not base64' \(expected base64\)/);
+  });
+
   it('reports missing required elements at the missing element', () => {
     expect(only({ resourceType: 'Observation', status: 'final' })).toEqual({
       severity: 'error',
