@@ -8,6 +8,7 @@ import supertest from 'supertest';
 import { buildApp } from '../../src/app';
 import { Container } from '../../src/container';
 import { indexFingerprint } from '../../src/fhir/search/index-maintenance';
+import { MongoIndexFingerprintStore } from '../../src/store/mongo/index-fingerprint-store';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
 
@@ -94,6 +95,28 @@ describe('search index maintenance', () => {
     });
     // The resource got no new version: only its index changed.
     expect((await server.request.get('/fhir/Patient/older')).body.meta.versionId).toBe('1');
+  });
+
+  it('a start leaves alone a type another live job is reindexing, and takes over from a dead one', async () => {
+    const other = { ...nickname, url: 'http://baobab.health/fhir/SearchParameter/index-maintenance-maiden', name: 'maiden', code: 'maiden', expression: "Patient.name.where(use = 'maiden').family" };
+    expect((await server.request.post('/fhir/SearchParameter').set('Content-Type', FHIR_JSON).send(other)).status).toBe(201);
+    const target = indexFingerprint(server.container.fhir.search, 'Patient');
+    // Another process's job, as it leaves things while it runs.
+    const job = await server.container.fhir.service.create('Task', { resourceType: 'Task', status: 'in-progress', intent: 'order', code: { text: 'someone else' } });
+    const store = new MongoIndexFingerprintStore(server.container.mongoClient.db(server.config.mongodbDatabase));
+    await store.markPending(new Map([['Patient', target]]), job.id);
+    const reindexJobs = async () => (await server.request.get('/fhir/Task?code:text=$reindex&_summary=count')).body.total as number;
+    const before = await reindexJobs();
+    expect(await restarted((container) => container.fhir.indexes!.reindexStale())).toEqual({ reindexing: [] });
+    expect(await reindexJobs()).toBe(before);
+    // That job died: the next start reindexes the type itself.
+    await server.container.fhir.service.update('Task', job.id, { ...job.resource, status: 'failed' });
+    await restarted(async (container, request) => {
+      const tasks = (await request.get('/fhir/Task?code:text=$reindex&_sort=-_lastUpdated&_count=1')).body.entry;
+      expect(await reindexJobs()).toBe(before + 1);
+      expect((await waitForTask(request, tasks[0].resource.id)).status).toBe('completed');
+      expect(await storedFingerprint('Patient')).toBe(indexFingerprint(container.fhir.search, 'Patient'));
+    });
   });
 
   it('a type $reindex records what it applied, so the next start does not reindex again', async () => {

@@ -5,7 +5,9 @@
  * fingerprint changed (an upgrade added or changed a parameter or the index format, or a custom
  * SearchParameter was stored without a `$reindex`) and that holds resources is reindexed in the
  * background by `$reindex`'s job, with its Task; an empty type is just recorded. A type or system
- * `$reindex` records the fingerprints of what it reindexed when it completes.
+ * `$reindex` records the fingerprints of what it reindexed when it completes. Processes starting
+ * together check one at a time, and leave alone types another live job is already reindexing
+ * (its Task still in progress and updated lately: it saves the Task after every page).
  *
  * Not covered: the index of contained resources follows their own type's parameters, so a change
  * to, say, Observation's parameters leaves the contained Observations of other types as they were
@@ -14,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Task } from '@medplum/fhirtypes';
 import type { Logger } from '../../platform/logger';
+import { FhirError } from '../outcomes';
 import type { ResourceService } from '../resource-service';
 import type { SearchRegistry } from './registry';
 import type { ReindexJob } from './reindex';
@@ -25,10 +28,22 @@ import { startReindex } from './reindex';
  */
 export const INDEX_FORMAT = 1;
 
-export interface IndexFingerprintStore {
-  all(): Promise<Map<string, string>>;
-  save(entries: ReadonlyMap<string, string>): Promise<void>;
+export interface StoredFingerprint {
+  /** What the type's resources are indexed with (absent until its first reindex completes). */
+  fingerprint?: string;
+  /** A job reindexing the type towards `fingerprint`, reporting on Task `task`. */
+  pending?: { fingerprint: string; task: string };
 }
+
+export interface IndexFingerprintStore {
+  all(): Promise<Map<string, StoredFingerprint>>;
+  /** Records fingerprints as applied (clearing what was pending). */
+  save(entries: ReadonlyMap<string, string>): Promise<void>;
+  markPending(entries: ReadonlyMap<string, string>, task: string): Promise<void>;
+}
+
+/** A job whose Task has not moved for this long is taken for dead. */
+const STALLED_MS = 5 * 60_000;
 
 /**
  * What a type's stored index depends on: each parameter's code, type, expression, targets and
@@ -62,11 +77,30 @@ export class IndexMaintenance {
 
   /** At start: records the fingerprints of empty types and starts reindexing the stale ones that hold resources. */
   async reindexStale(): Promise<StaleIndexes> {
+    try {
+      return await this.service.exclusive('index-maintenance', () => this.checkAll());
+    } catch (err) {
+      // Another process held the check for long: it is doing the same; starting matters more.
+      if (!(err instanceof FhirError && err.status === 409)) throw err;
+      this.log.warn('another process is checking the search indexes; this one leaves it to it');
+      return { reindexing: [] };
+    }
+  }
+
+  private async checkAll(): Promise<StaleIndexes> {
     const stored = await this.fingerprints.all();
     const changed = new Map<string, string>();
+    const alive = new Map<string, Promise<boolean>>();
     for (const type of this.types) {
       const fingerprint = indexFingerprint(this.registry, type);
-      if (stored.get(type) !== fingerprint) changed.set(type, fingerprint);
+      const entry = stored.get(type);
+      if (entry?.fingerprint === fingerprint) continue;
+      const pending = entry?.pending;
+      if (pending?.fingerprint === fingerprint) {
+        if (!alive.has(pending.task)) alive.set(pending.task, this.jobAlive(pending.task));
+        if (await alive.get(pending.task)) continue;
+      }
+      changed.set(type, fingerprint);
     }
     const held = await Promise.all([...changed.keys()].map((type) => this.holdsResources(type)));
     const empty = new Map<string, string>();
@@ -84,6 +118,7 @@ export class IndexMaintenance {
     // Taken now: a definition changed while the job runs must not be recorded as applied.
     const fingerprints = new Map(types.map((type) => [type, indexFingerprint(this.registry, type)]));
     const job = await startReindex(this.service, types, log, { signal: this.stopping.signal, completed: () => this.fingerprints.save(fingerprints) });
+    await this.fingerprints.markPending(fingerprints, job.task.id);
     this.jobs.add(job.done);
     void job.done.then(() => this.jobs.delete(job.done));
     return job;
@@ -93,6 +128,14 @@ export class IndexMaintenance {
   async close(): Promise<void> {
     this.stopping.abort();
     await Promise.all(this.jobs);
+  }
+
+  /** Whether the job reporting on Task `id` still runs somewhere. */
+  private async jobAlive(id: string): Promise<boolean> {
+    const version = await this.service.read('Task', id).catch(() => undefined);
+    const task = version?.resource as Task | undefined;
+    const updated = Date.parse(task?.meta?.lastUpdated ?? '');
+    return task?.status === 'in-progress' && Date.now() - updated < STALLED_MS;
   }
 
   private async holdsResources(type: string): Promise<boolean> {
