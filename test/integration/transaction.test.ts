@@ -87,6 +87,7 @@ describe.each(['journal', 'transactions'])('transaction (%s path)', (path) => {
     const twice = await transaction([put(`${path}-twice`, { active: true }), put(`${path}-twice`, { active: false })]);
     expect(twice.status).toBe(400);
     expect(twice.body.issue[0].diagnostics).toContain(`entries 0 and 1 both change Patient/${path}-twice`);
+    expect(twice.body.issue[0].diagnostics).toMatch(/^Transaction failed at entry 1 \(PUT Patient\/[^)]+\): entries 0 and 1 both change [^;]+; a transaction may change a resource only once; nothing was stored$/);
     expect((await server().request.get(`/fhir/Patient/${path}-twice`)).status).toBe(404);
 
     const id = `${path}-overlap`;

@@ -2,7 +2,8 @@
  * No two entries of a transaction may change the same resource, counting what conditional
  * updates, patches and deletes resolve to (http.html#trules, "If any resource identities …
  * overlap in steps 1-3, then the transaction SHALL fail"): the second such entry fails the
- * transaction with 400, and the store takes back what the first did.
+ * transaction with 400 (as an entry failure: transaction.ts names the entry), and the store
+ * takes back what the first did.
  */
 import type { FhirContext } from '../interactions/context';
 import { parseCondition } from '../conditional/condition';
@@ -55,10 +56,8 @@ export class ChangedResources {
   private note(identity: string, index: number): void {
     const earlier = this.changed.get(identity);
     if (earlier !== undefined && earlier !== index) {
-      throw new FhirError(
-        [issue('invalid', `Transaction failed: entries ${earlier} and ${index} both change ${identity}; a transaction may change a resource only once; nothing was stored`, `Bundle.entry[${index}]`)],
-        400,
-      );
+      const [first, second] = [Math.min(earlier, index), Math.max(earlier, index)];
+      throw new FhirError([issue('invalid', `entries ${first} and ${second} both change ${identity}; a transaction may change a resource only once`, `Bundle.entry[${index}]`)], 400);
     }
     this.changed.set(identity, index);
   }

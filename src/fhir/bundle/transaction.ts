@@ -86,11 +86,11 @@ export async function processTransaction(ctx: FhirContext, req: FhirRequest, bun
       try {
         await changed.beforeEntry(request, index);
         response = await dispatch(ctx, request);
+        if (response.status < 400) changed.afterEntry(request, response, index);
       } catch (err) {
         response = errorResponse(err, req.log, req.requestId);
       }
       if (response.status >= 400) throw entryFailure(entry, index, response);
-      changed.afterEntry(request, response, index);
       results[index] = responseEntry(req, ctx.config.baseUrl, request.method, response);
     }
   });
