@@ -75,12 +75,10 @@ export class InsertBatcher<T extends { _id: string }> {
         for (const p of batch) p.reject(err);
         return;
       }
-      const failed = new Map<number, InsertError>();
-      const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      for (const writeError of writeErrors) failed.set(writeError.index, new InsertError(writeError.errmsg ?? 'insert failed', writeError.code));
+      const writeErrors = (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).filter((e): e is WriteError => e !== undefined);
       // Without per-document errors we cannot tell who failed: fail them all.
-      if (failed.size === 0) for (const p of batch) p.reject(err);
-      else batch.forEach((p, index) => (failed.has(index) ? p.reject(failed.get(index)) : p.resolve()));
+      if (writeErrors.length === 0) for (const p of batch) p.reject(err);
+      else this.settle(batch, writeErrors);
     }
   }
 
@@ -91,6 +89,7 @@ export class InsertBatcher<T extends { _id: string }> {
     return Array.isArray(reply.writeErrors) ? (reply.writeErrors as WriteError[]) : [];
   }
 
+  /** Each caller learns its own fate: its document's write error, or success. */
   private settle(batch: Array<PendingInsert<T>>, writeErrors: readonly WriteError[]): void {
     const failed = new Map(writeErrors.map((e) => [e.index, new InsertError(e.errmsg ?? 'insert failed', e.code)]));
     batch.forEach((p, index) => (failed.has(index) ? p.reject(failed.get(index)) : p.resolve()));
