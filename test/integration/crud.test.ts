@@ -180,6 +180,50 @@ describe('update', () => {
   });
 });
 
+describe('base cardinality on write', () => {
+  it('refuses a resource missing a mandatory element, or with a choice in two types, and stores nothing', async () => {
+    const noStatus = await server.request.post('/fhir/Observation').send({ resourceType: 'Observation', code: { text: 'Heart rate' } });
+    expect(noStatus.status).toBe(400);
+    expect(noStatus.body.issue).toEqual([
+      { severity: 'error', code: 'required', diagnostics: 'Observation.status: minimum required = 1, but only found 0', expression: ['Observation.status'] },
+    ]);
+    const twoTypes = await server.request.put('/fhir/Patient/card-1').send({ resourceType: 'Patient', id: 'card-1', deceasedBoolean: true, deceasedDateTime: '2020-01-01' });
+    expect(twoTypes.status).toBe(400);
+    expect(twoTypes.body.issue[0]).toMatchObject({ code: 'structure', expression: ['Patient.deceasedDateTime'] });
+    expect((await server.request.get('/fhir/Patient/card-1')).status).toBe(404);
+    expect((await server.request.get('/fhir/Observation?code:text=Heart')).body.entry ?? []).toEqual([]);
+  });
+
+  it('refuses a patch that removes a mandatory element, leaving the resource as it was', async () => {
+    const created = await server.request.post('/fhir/Observation').send({ resourceType: 'Observation', status: 'final', code: { text: 'Weight' } });
+    expect(created.status).toBe(201);
+    const patched = await server.request
+      .patch(`/fhir/Observation/${created.body.id}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send([{ op: 'remove', path: '/status' }]);
+    expect(patched.status).toBe(422); // http.html#patch: the patched resource is invalid
+    expect(patched.body.issue[1].expression).toEqual(['Observation.status']);
+    const read = await server.request.get(`/fhir/Observation/${created.body.id}`);
+    expect(read.body.status).toBe('final');
+    expect(read.body.meta.versionId).toBe('1');
+  });
+
+  it('accepts a mandatory primitive given only as an extension (data-absent-reason)', async () => {
+    const absent = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
+    const created = await server.request.post('/fhir/Observation').send({ resourceType: 'Observation', _status: absent, code: { text: 'Height' } });
+    expect(created.status).toBe(201);
+    expect(created.body._status).toEqual(absent);
+  });
+
+  it('$validate reports the same issue with 200', async () => {
+    const validated = await server.request.post('/fhir/Observation/$validate').send({ resourceType: 'Observation', code: { text: 'x' } });
+    expect(validated.status).toBe(200);
+    expect(validated.body.issue).toEqual([
+      { severity: 'error', code: 'required', diagnostics: 'Observation.status: minimum required = 1, but only found 0', expression: ['Observation.status'] },
+    ]);
+  });
+});
+
 describe('delete', () => {
   it('deletes: read is then 410, history keeps every version, delete again is harmless', async () => {
     const created = await server.request.post('/fhir/Patient').send(patient);

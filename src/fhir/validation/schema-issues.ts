@@ -13,6 +13,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { ErrorObject } from 'ajv';
 import { issue } from '../outcomes';
+import type { CardinalityProblem } from './schema-cardinality';
 
 /** JSON pointer (ajv instancePath) of each nested resource seen → its resourceType. */
 export type ResourcePositions = Map<string, string>;
@@ -100,11 +101,19 @@ function mapError(error: ErrorObject, ctx: IssueContext): OperationOutcomeIssue 
     case 'minimum':
     case 'maximum':
       return issue('value', `Value ${show(value)} out of range (must be ${String(params.comparison)} ${String(params.limit)})`, at());
+    case 'fhirCardinality':
+      return cardinalityIssue(params as unknown as CardinalityProblem, at);
     case 'fhirResource':
       return resourceIssue(params as unknown as ResourceKeywordParams, at);
     default:
       return issue('structure', `${error.message ?? `Failed '${error.keyword}'`}`, at());
   }
+}
+
+/** Worded and located as profile validation words and locates them (walk.ts). */
+function cardinalityIssue(problem: CardinalityProblem, at: (extra?: string) => string): OperationOutcomeIssue {
+  if (problem.problem === 'missing') return issue('required', `${problem.path}: minimum required = 1, but only found 0`, at(problem.name));
+  return issue('structure', `${problem.path}: only one type is allowed, but found ${problem.found.join(', ')}`, at(problem.name));
 }
 
 function resourceIssue(params: ResourceKeywordParams, at: (extra?: string) => string): OperationOutcomeIssue {

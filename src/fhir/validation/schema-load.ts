@@ -21,18 +21,19 @@
  *  - `canonical` elements get their `_x` primitive-extension sibling; `_x` arrays and the
  *    repeating primitives they extend accept `null` items;
  *  - open-type choices (Extension.value[x], Parameters.parameter.value[x] …) accept Meta, as R4
- *    datatypes.html#open lists it.
+ *    datatypes.html#open lists it;
+ *  - dates, dateTimes and instants must name a real calendar day (the regexes allow 2021-02-30);
+ *  - base cardinality from the R4 StructureDefinitions (schema-cardinality.ts): every element with
+ *    min >= 1 (the stock schema requires only some complex ones, so Extension.url, Bundle.type and
+ *    Observation.status were optional), and one type per choice element.
  *
  * Known gaps that remain (not checked here):
  *  - `_x` siblings are not matched against `x`: array lengths may differ, a `null` in `x` need not
  *    have a non-null `_x` entry, `_x` may exist without `x`;
  *  - empty objects (`{}`) and empty arrays (`[]`) are accepted (FHIR forbids both); strings are
  *    only checked to be non-empty (control characters pass);
- *  - cardinality beyond "array or not": few 1..1 elements are `required` (Observation.code is,
- *    Extension.url, Bundle.type and Observation.status are not), and several choices of one
- *    `value[x]` may appear together;
- *  - dates/dateTimes/instants are checked by regex only (2021-02-30 passes); decimals are JSON
- *    numbers (precision and range are not checked); `xhtml` content is not checked;
+ *  - maximum cardinality beyond "array or not" (no base element has a max other than 1 or *);
+ *  - decimals are JSON numbers (precision and range are not checked); `xhtml` content is not checked;
  *  - codes are checked against a value set only where the schema inlines an `enum` (required
  *    bindings to small code systems);
  *  - Resource.id accepts only the id regex, Element.id any non-empty string;
@@ -40,6 +41,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadDefinitions } from '../definitions';
+import { addCardinality } from './schema-cardinality';
 import { addMetaToOpenTypes, isRecord, patchPrimitives, patchPrimitiveSiblings, requireObjects } from './schema-patches';
 
 export interface LoadedFhirSchema {
@@ -83,6 +86,7 @@ function buildSchema(): LoadedFhirSchema {
   requireObjects(definitions);
   patchPrimitiveSiblings(definitions);
   addMetaToOpenTypes(definitions);
+  addCardinality(definitions, loadDefinitions());
   return { schema, schemaId, resourceTypes, primitiveByPattern: primitivePatterns(definitions) };
 }
 

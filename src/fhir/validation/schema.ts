@@ -15,12 +15,15 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import Ajv from 'ajv';
 import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type { DataValidateFunction, DataValidationCxt } from 'ajv/dist/types';
 import draft06MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json';
 import { issue } from '../outcomes';
 import { FHIR_RESOURCE_KEYWORD, loadFhirSchema } from './schema-load';
 import type { LoadedFhirSchema } from './schema-load';
 import { issuesFromErrors, jsonType } from './schema-issues';
 import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
+import { CARDINALITY_KEYWORD, cardinalityProblems } from './schema-cardinality';
+import type { CardinalityRules } from './schema-cardinality';
 import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
 
 export interface SchemaValidator {
@@ -129,6 +132,22 @@ function createEngine(): Engine {
   };
 
   ajv.addKeyword({ keyword: FHIR_RESOURCE_KEYWORD, schemaType: 'boolean', errors: true, validate: fhirResource });
+  ajv.addKeyword({
+    keyword: CARDINALITY_KEYWORD,
+    type: 'object',
+    schemaType: 'object',
+    errors: true,
+    compile: (rules: CardinalityRules) => {
+      const check: DataValidateFunction = (data: Record<string, unknown>, cxt?: DataValidationCxt): boolean => {
+        const problems = cardinalityProblems(rules, data);
+        if (problems.length === 0) return true;
+        const instancePath = cxt?.instancePath ?? '';
+        check.errors = problems.map((params) => ({ keyword: CARDINALITY_KEYWORD, instancePath, schemaPath: '', params }));
+        return false;
+      };
+      return check;
+    },
+  });
   ajv.addKeyword({ keyword: CALENDAR_KEYWORD, schemaType: 'boolean', errors: false, validate: (_: unknown, data: unknown) => isRealCalendarDay(data) });
   ajv.addKeyword({ keyword: BASE64_KEYWORD, schemaType: 'boolean', errors: false, validate: (_: unknown, data: unknown) => isBase64(data) });
   ajv.addSchema(loaded.schema);
