@@ -116,23 +116,42 @@ export type CardinalityProblem =
   | { problem: 'missing'; path: string; name: string }
   | { problem: 'several-choices'; path: string; name: string; found: string[] };
 
+/** The rules in the shape the check runs fast on: each choice key (and its `_x`) → its choice. */
+export interface CompiledCardinality {
+  required: readonly RequiredElement[];
+  choices: readonly ChoiceElement[];
+  /** JSON key → index in `choices` (both `valueString` and `_valueString`). */
+  choiceOf: ReadonlyMap<string, number>;
+}
+
+export function compileCardinality(rules: CardinalityRules): CompiledCardinality {
+  const choiceOf = new Map<string, number>();
+  rules.choices.forEach((choice, index) => {
+    for (const key of choice.keys) choiceOf.set(key, index).set(`_${key}`, index);
+  });
+  return { required: rules.required, choices: rules.choices, choiceOf };
+}
+
 /** What `data` (an object of the definition) breaks; `[]` when nothing. */
-export function cardinalityProblems(rules: CardinalityRules, data: Record<string, unknown>): CardinalityProblem[] {
+export function cardinalityProblems(rules: CompiledCardinality, data: Record<string, unknown>): CardinalityProblem[] {
   let problems: CardinalityProblem[] | undefined;
   for (const element of rules.required) {
     if (!element.keys.some((key) => data[key] !== undefined)) (problems ??= []).push({ problem: 'missing', path: element.path, name: element.name });
   }
-  for (const choice of rules.choices) {
-    let found: string[] | undefined;
-    for (const key of choice.keys) {
-      if (data[key] !== undefined || data[`_${key}`] !== undefined) (found ??= []).push(key);
-    }
-    if (found && found.length > 1) {
-      // In the order the resource gives them: the issue is located at the second one.
-      const order = Object.keys(data).map((key) => (key.startsWith('_') ? key.slice(1) : key));
-      found.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-      (problems ??= []).push({ problem: 'several-choices', path: choice.path, name: found[1]!, found });
-    }
+  if (rules.choices.length === 0) return problems ?? [];
+  // Over the object's own keys (a few), not over every type a choice allows (~50 for value[x]).
+  let seen: Array<string[] | undefined> | undefined;
+  for (const key in data) {
+    const index = rules.choiceOf.get(key);
+    if (index === undefined) continue;
+    const type = key.charCodeAt(0) === 0x5f ? key.slice(1) : key;
+    seen ??= [];
+    const types = (seen[index] ??= []);
+    if (!types.includes(type)) types.push(type);
   }
+  seen?.forEach((found, index) => {
+    // Located at the second type given, in the resource's order.
+    if (found && found.length > 1) (problems ??= []).push({ problem: 'several-choices', path: rules.choices[index]!.path, name: found[1]!, found });
+  });
   return problems ?? [];
 }

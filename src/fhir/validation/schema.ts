@@ -22,7 +22,7 @@ import { FHIR_RESOURCE_KEYWORD, loadFhirSchema } from './schema-load';
 import type { LoadedFhirSchema } from './schema-load';
 import { issuesFromErrors, jsonType } from './schema-issues';
 import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
-import { CARDINALITY_KEYWORD, cardinalityProblems } from './schema-cardinality';
+import { CARDINALITY_KEYWORD, cardinalityProblems, compileCardinality } from './schema-cardinality';
 import type { CardinalityRules } from './schema-cardinality';
 import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
 
@@ -137,7 +137,8 @@ function createEngine(): Engine {
     type: 'object',
     schemaType: 'object',
     errors: true,
-    compile: (rules: CardinalityRules) => {
+    compile: (schema: CardinalityRules) => {
+      const rules = compileCardinality(schema);
       const check: DataValidateFunction = (data: Record<string, unknown>, cxt?: DataValidationCxt): boolean => {
         const problems = cardinalityProblems(rules, data);
         if (problems.length === 0) return true;
