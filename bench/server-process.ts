@@ -143,23 +143,25 @@ function bareApp(db: Db | undefined): express.Express {
   });
 
   if (db) {
-    const current = db.collection<{ _id: string; resource: Record<string, unknown> }>('Patient');
+    const current = db.collection<{ _id: string; resource: string | Record<string, unknown> }>('Patient');
     const copies = db.collection<{ _id: string; vid: number; ts: Date; resource: unknown }>(BARE_DB_COLLECTION);
     const copiesHistory = db.collection<{ _id: string; ts: Date; resource: unknown }>(BARE_DB_HISTORY);
     app.get('/bare-db/Patient/:id', (req, res, next) => {
       current.findOne({ _id: req.params.id }).then((doc) => {
-        if (doc) sendJson(res, 200, doc.resource);
+        // Baobab stores the body as JSON text (store/mongo/documents.ts): the floor sends it as it is.
+        if (doc) res.status(200).type('application/fhir+json').send(typeof doc.resource === 'string' ? doc.resource : JSON.stringify(doc.resource));
         else sendJson(res, 404, { error: 'not found' });
       }, next);
     });
     app.post('/bare-db/Patient', json, (req, res, next) => {
       const _id = randomUUID();
       const ts = new Date();
-      const resource = { ...(req.body as Record<string, unknown>), id: _id };
+      // Stored as JSON text, as Baobab stores bodies; the same text is the response.
+      const resource = JSON.stringify({ ...(req.body as Record<string, unknown>), id: _id });
       copies
         .insertOne({ _id, vid: 1, ts, resource })
         .then(() => copiesHistory.insertOne({ _id: `${_id}/1`, ts, resource }))
-        .then(() => sendJson(res, 201, resource), next);
+        .then(() => res.status(201).type('application/fhir+json').send(resource), next);
     });
   }
   return app;

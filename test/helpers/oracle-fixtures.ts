@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { StoredResource } from './search-oracle';
 import type { TestServer } from './server';
 import { FHIR_JSON } from './server';
+import { unpackBody } from '../../src/store/mongo/documents';
+import type { StoredBody } from '../../src/store/mongo/documents';
 
 const SYNTHEA_DIR = fileURLToPath(new URL('../../../shared/data/synthea-r4/', import.meta.url));
 const EXAMPLES_DIR = path.dirname(createRequire(import.meta.url).resolve('hl7.fhir.r4.examples/package.json'));
@@ -63,9 +65,9 @@ export async function readStored(server: TestServer): Promise<StoredResource[]> 
   const resources: StoredResource[] = [];
   for (const { name } of await db.listCollections().toArray()) {
     if (!/^[A-Z]/.test(name)) continue;
-    const docs = db.collection(name).find({ deleted: false }, { projection: { resource: 1, ts: 1 } });
+    const docs = db.collection<StoredBody & { ts: Date }>(name).find({ deleted: false }, { projection: { resource: 1, ts: 1 } });
     for await (const doc of docs) {
-      const body = doc.resource as StoredResource | undefined;
+      const body = unpackBody(doc) as StoredResource | undefined;
       if (!body) throw new Error(`${name}/${doc._id}: stored compressed; the oracle reads inline bodies only`);
       resources.push({ ...body, meta: { ...(body.meta as object | undefined), lastUpdated: (doc.ts as Date).toISOString() } });
     }

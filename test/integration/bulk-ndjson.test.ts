@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server';
 import { startTestServer } from '../helpers/server';
+import { unpackBody } from '../../src/store/mongo/documents';
+import type { StoredBody } from '../../src/store/mongo/documents';
 
 const dir = fileURLToPath(new URL('../../../shared/data/bulk-ndjson-10-patients/', import.meta.url));
 /** Referenced resources before the resources that reference them. */
@@ -49,7 +51,7 @@ describe('bulk NDJSON as transactions', () => {
       expect(docs.length, type).toBe(count);
       for (const doc of docs) {
         stored.add(`${type}/${doc._id}`);
-        for (const match of JSON.stringify(doc.resource).matchAll(/"reference":"([^"#][^"]*)"/g)) references.push(match[1]!);
+        for (const match of JSON.stringify(unpackBody(doc as StoredBody)).matchAll(/"reference":"([^"#][^"]*)"/g)) references.push(match[1]!);
       }
     }
     expect(references.length).toBeGreaterThan(10_000);

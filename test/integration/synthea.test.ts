@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server';
 import { startTestServer } from '../helpers/server';
+import { unpackBody } from '../../src/store/mongo/documents';
+import type { StoredBody } from '../../src/store/mongo/documents';
 
 const dir = fileURLToPath(new URL('../../../shared/data/synthea-r4/', import.meta.url));
 
@@ -55,7 +57,7 @@ describe('Synthea transaction Bundles', () => {
       expect(docs.length, type).toBe(count);
       for (const doc of docs) {
         stored.add(`${type}/${doc._id}`);
-        for (const match of JSON.stringify(doc.resource).matchAll(/"reference":"([^"#][^"]*)"/g)) references.push(match[1]!);
+        for (const match of JSON.stringify(unpackBody(doc as StoredBody)).matchAll(/"reference":"([^"#][^"]*)"/g)) references.push(match[1]!);
       }
     }
     for (const type of ['Organization', 'Practitioner']) {

@@ -11,6 +11,8 @@ import { MongoFhirStore } from '../../src/store/mongo/mongo-store';
 import { StoreConflictError } from '../../src/store/fhir-store';
 import type { TestServer } from '../helpers/server';
 import { FHIR_JSON, startTestServer } from '../helpers/server';
+import { unpackBody } from '../../src/store/mongo/documents';
+import type { StoredBody } from '../../src/store/mongo/documents';
 
 const commands: string[] = [];
 let server: TestServer;
@@ -73,7 +75,9 @@ describe('bulk writes in transactions', () => {
       });
       await expect(attempt).rejects.toBeInstanceOf(StoreConflictError);
       const db = client.db(database);
-      expect(await db.collection('Patient').find().toArray()).toMatchObject([{ _id: 'taken', vid: 1, resource: { gender: 'female' } }]);
+      const current = await db.collection('Patient').find().toArray();
+      expect(current).toMatchObject([{ _id: 'taken', vid: 1 }]);
+      expect(unpackBody(current[0] as StoredBody)).toMatchObject({ gender: 'female' });
       expect(await db.collection('history').find().toArray()).toMatchObject([{ _id: 'Patient/taken/1' }]);
       expect(await db.collection('journal').countDocuments()).toBe(0);
     } finally {

@@ -29,7 +29,7 @@ function page(docs: HistoryDoc[], count: number, total?: number): HistoryPage {
   const versions = docs.slice(0, count);
   const last = versions[versions.length - 1];
   return {
-    versions: versions.map(fromHistory),
+    versions: versions.map((doc) => fromHistory(doc)),
     next: more && last ? { ts: last.ts, key: last._id } : undefined,
     total,
   };

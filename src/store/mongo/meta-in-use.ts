@@ -14,11 +14,10 @@ export async function collectMetaInUse(collections: Array<Collection<CurrentDoc>
   await Promise.all(
     collections.map(async (collection) => {
       const filter = { deleted: false };
-      const [p, t, s] = await Promise.all([
-        collection.distinct('resource.meta.profile', filter),
-        collection.distinct('resource.meta.tag', filter),
-        collection.distinct('resource.meta.security', filter),
-      ]);
+      // `labels` beside the body's text (documents.ts); documents written before it keep the body as an object.
+      const distinct = async (label: 'profile' | 'tag' | 'security') =>
+        (await Promise.all([collection.distinct(`labels.${label}`, filter), collection.distinct(`resource.meta.${label}`, filter)])).flat();
+      const [p, t, s] = await Promise.all([distinct('profile'), distinct('tag'), distinct('security')]);
       for (const value of p) if (typeof value === 'string') profiles.add(value);
       for (const value of t as Coding[]) tags.set(codingKey(value), value);
       for (const value of s as Coding[]) security.set(codingKey(value), value);

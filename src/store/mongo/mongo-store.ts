@@ -145,22 +145,23 @@ export class MongoFhirStore implements FhirStore {
 
   async create(resource: Resource & { id: string }, options: SizeHint = {}): Promise<StoredVersion> {
     const type = resource.resourceType;
-    const { doc, contained } = this.newDoc(resource, options);
+    const { doc, contained, body } = this.newDoc(resource, options);
     const context = atomicContext();
     // Inside a group a create waits to go out in bulk; its id is new, so nothing depends on it yet.
     if (context) context.creates.add(type, doc, contained);
     else await this.insertNow(type, doc, contained, estimatedBytes(options.sizeHint));
-    return fromCurrent(type, doc);
+    return fromCurrent(type, doc, body);
   }
 
-  /** Version 1 of a resource and the index entries of its contained resources. */
-  private newDoc(resource: Resource & { id: string }, options: SizeHint): { doc: CurrentDoc; contained: ContainedDoc[] } {
-    const packed = packBody(toStoredBody(resource), options.sizeHint);
+  /** Version 1 of a resource (and its stored body), and the index entries of its contained resources. */
+  private newDoc(resource: Resource & { id: string }, options: Pick<UpdateOptions, 'index'>): { doc: CurrentDoc; contained: ContainedDoc[]; body: Record<string, unknown> } {
+    const body = toStoredBody(resource);
+    const packed = packBody(body);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     Object.assign(doc, searchFields(options.index?.search).set);
     const contained = containedDocs(resource.resourceType, resource.id, 1, uniqueContained(options.index?.contained));
     Object.assign(doc, containedCount(contained.length).set);
-    return { doc, contained };
+    return { doc, contained, body };
   }
 
   /** Inserts version 1 at once (outside groups coalesced with concurrent inserts); duplicate ids are a conflict. */
@@ -235,9 +236,9 @@ export class MongoFhirStore implements FhirStore {
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<UpdateResult> {
     if (options.createOnly) {
       try {
-        const { doc, contained } = this.newDoc(resource, options);
+        const { doc, contained, body } = this.newDoc(resource, options);
         await this.insertNow(resource.resourceType, doc, contained, estimatedBytes(options.sizeHint));
-        return { version: fromCurrent(resource.resourceType, doc), created: true };
+        return { version: fromCurrent(resource.resourceType, doc, body), created: true };
       } catch (err) {
         if (err instanceof StoreConflictError) {
           throw new StoreConflictError(`${resource.resourceType}/${resource.id} already exists`, 'exists');
@@ -248,7 +249,8 @@ export class MongoFhirStore implements FhirStore {
     const type = resource.resourceType;
     const id = resource.id;
     const ts = new Date();
-    const packed = packBody(toStoredBody(resource), options.sizeHint);
+    const body = toStoredBody(resource);
+    const packed = packBody(body);
     const { set, unset } = bodyUpdate(packed);
     const index = searchFields(options.index?.search);
     const containedEntries = uniqueContained(options.index?.contained);
@@ -287,7 +289,7 @@ export class MongoFhirStore implements FhirStore {
     const doc: CurrentDoc = { _id: id, vid, ts, deleted: false, method, ...packed };
     await this.appendHistory(type, doc, estimatedBytes(options.sizeHint));
     await replaceContained(this.containedIndex, type, id, vid, containedDocs(type, id, vid, containedEntries), before?.cn !== undefined);
-    return { version: fromCurrent(type, doc), created: !before || before.deleted };
+    return { version: fromCurrent(type, doc, body), created: !before || before.deleted };
   }
 
   async delete(type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
@@ -384,7 +386,7 @@ export class MongoFhirStore implements FhirStore {
     // The current document changes only if this version is still current, and is found by its new labels.
     const search = index ? searchFields(index(materialize(resource, versionId, entry.ts)).search) : { set: {}, unset: {} };
     await this.current(type).updateOne({ _id: id, vid: versionId, deleted: false }, { $set: { ...set, ...search.set }, $unset: { ...unset, ...search.unset } });
-    return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed });
+    return fromHistory({ ...entry, resource: undefined, z: undefined, ...packed }, resource);
   }
 
   async search(type: string, query: SearchQuery): Promise<SearchPage> {
