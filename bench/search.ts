@@ -11,6 +11,8 @@ import { measureRoundTrips, sendOne } from './round-trips';
 import type { RoundTrips } from './round-trips';
 import type { ServerHandle } from './server-handle';
 import type { SyntheaClones } from './synthea-clones';
+import { unpackBody } from '../src/store/mongo/documents';
+import type { StoredBody } from '../src/store/mongo/documents';
 
 export interface SearchQuery {
   /** Short, file-name friendly (it names CPU profiles). */
@@ -70,42 +72,35 @@ interface Sampled {
   providers: string[];
 }
 
-/** A stored current document: only `resource` (the body, kept inline for resources this small) is read. */
-interface Body {
-  _id: string;
-  resource?: Record<string, unknown>;
-}
+/** A stored current document: only its body (`resource`, JSON text for resources this small) is read. */
+type Body = StoredBody & { _id: string };
 
 const refId = (reference: unknown) => (typeof reference === 'string' ? reference.slice(reference.indexOf('/') + 1) : undefined);
+const BODY = { projection: { resource: 1 } };
+/** The body of a stored document, as an object (store/mongo/documents.ts). */
+const bodyOf = <T>(doc: Body) => (unpackBody(doc) ?? {}) as T;
 
 /**
  * Values from what was stored, read from the database directly (not through search, which is what
  * is measured). Transaction entries get new server ids, so ids cannot come from the bundles.
  */
 export async function sampleValues(db: Db): Promise<Sampled> {
-  const patients = (
-    await db
-      .collection<Body>('Patient')
-      .find({ 'resource.identifier.system': MRN_SYSTEM }, { projection: { 'resource.name': 1, 'resource.identifier': 1 } })
-      .sort({ _id: 1 })
-      .limit(SAMPLE)
-      .toArray()
-  ).map((doc) => {
-    const r = doc.resource as { name?: Array<{ family?: string }>; identifier?: Array<{ system?: string; value?: string }> };
-    return { id: doc._id, family: r.name?.[0]?.family ?? '', mrn: r.identifier?.find((i) => i.system === MRN_SYSTEM)?.value ?? '' };
-  });
+  const patients: Sampled['patients'] = [];
+  for await (const doc of db.collection<Body>('Patient').find({}, BODY).sort({ _id: 1 })) {
+    const r = bodyOf<{ name?: Array<{ family?: string }>; identifier?: Array<{ system?: string; value?: string }> }>(doc);
+    const mrn = r.identifier?.find((i) => i.system === MRN_SYSTEM)?.value;
+    if (mrn === undefined) continue;
+    patients.push({ id: doc._id, family: r.name?.[0]?.family ?? '', mrn });
+    if (patients.length === SAMPLE) break;
+  }
   const sampled = new Set(patients.map((p) => p.id));
 
   // One pass over the Observations: code frequencies and dates, and what the sampled patients have.
   const codes = new Map<string, string[]>();
   const perPatient = new Map<string, Map<string, number>>();
   const encounters = new Map<string, string>(); // Encounter id → patient id
-  const observations = db.collection<Body>('Observation').find(
-    {},
-    { projection: { 'resource.subject': 1, 'resource.code.coding': 1, 'resource.effectiveDateTime': 1, 'resource.encounter': 1 } },
-  );
-  for await (const doc of observations) {
-    const r = doc.resource as { subject?: { reference?: string }; encounter?: { reference?: string }; code?: { coding?: Array<{ code?: string }> }; effectiveDateTime?: string };
+  for await (const doc of db.collection<Body>('Observation').find({}, BODY)) {
+    const r = bodyOf<{ subject?: { reference?: string }; encounter?: { reference?: string }; code?: { coding?: Array<{ code?: string }> }; effectiveDateTime?: string }>(doc);
     const code = r.code?.coding?.[0]?.code;
     if (!code) continue;
     if (!codes.has(code)) codes.set(code, []);
@@ -124,19 +119,19 @@ export async function sampleValues(db: Db): Promise<Sampled> {
   const patientCodes = [...perPatient].map(([patient, counts]) => ({ patient, code: [...counts].sort(([, a], [, b]) => b - a)[0]![0] }));
 
   const providerIds = new Set<string>();
-  for await (const doc of db.collection<Body>('Encounter').find({ _id: { $in: [...encounters.keys()] } }, { projection: { 'resource.serviceProvider': 1 } })) {
-    const id = refId((doc.resource as { serviceProvider?: { reference?: string } }).serviceProvider?.reference);
+  for await (const doc of db.collection<Body>('Encounter').find({ _id: { $in: [...encounters.keys()] } }, BODY)) {
+    const id = refId(bodyOf<{ serviceProvider?: { reference?: string } }>(doc).serviceProvider?.reference);
     if (id) providerIds.add(id);
   }
   const providers = new Set<string>();
-  for await (const doc of db.collection<Body>('Organization').find({ _id: { $in: [...providerIds] } }, { projection: { 'resource.name': 1 } })) {
-    const name = (doc.resource as { name?: string }).name;
+  for await (const doc of db.collection<Body>('Organization').find({ _id: { $in: [...providerIds] } }, BODY)) {
+    const name = bodyOf<{ name?: string }>(doc).name;
     if (name) providers.add(name);
   }
 
   const words = new Map<string, number>();
-  for await (const doc of db.collection<Body>('Condition').find({}, { projection: { 'resource.code.text': 1 } })) {
-    const word = ((doc.resource as { code?: { text?: string } }).code?.text ?? '').split(/\s+/)[0]?.toLowerCase();
+  for await (const doc of db.collection<Body>('Condition').find({}, BODY)) {
+    const word = (bodyOf<{ code?: { text?: string } }>(doc).code?.text ?? '').split(/\s+/)[0]?.toLowerCase();
     if (word) words.set(word, (words.get(word) ?? 0) + 1);
   }
   return {
