@@ -79,6 +79,23 @@ describe('$validate', () => {
     expect(errors(await validate(noGender, profiled))).toEqual([{ severity: 'error', code: 'required', expression: 'Patient.gender' }]);
   });
 
+  it('reports missing mandatory elements once, together with what the profile walk finds', async () => {
+    // No status (base cardinality, found by the schema check and the walk alike) and obs-6 broken.
+    const outcome = await validate({ resourceType: 'Observation', code: { text: 'x' }, valueString: 'a', dataAbsentReason: { text: 'unknown' } });
+    expect(errors(outcome)).toEqual([
+      { severity: 'error', code: 'required', expression: 'Observation.status' },
+      { severity: 'error', code: 'invariant', expression: 'Observation' },
+    ]);
+    expect(outcome.issue?.[0]?.diagnostics).toBe('Observation.status: minimum required = 1, but only found 0');
+    expect(outcome.issue?.[1]?.diagnostics).toMatch(/^Constraint failed: obs-6/);
+    // A resource of the wrong shape still stops at the schema issues.
+    const shape = await validate({ resourceType: 'Observation', code: { text: 'x' }, valueString: 5, dataAbsentReason: { text: 'unknown' } });
+    expect(errors(shape)).toEqual([
+      { severity: 'error', code: 'structure', expression: 'Observation.valueString' },
+      { severity: 'error', code: 'required', expression: 'Observation.status' },
+    ]);
+  });
+
   it('checks the choice types a profile allows', async () => {
     const wrong = await validate({ ...goodProfiled, deceasedBoolean: undefined, deceasedDateTime: '2020-01-01' }, profiled);
     expect(errors(wrong)).toEqual([{ severity: 'error', code: 'structure', expression: 'Patient.deceasedDateTime' }]);

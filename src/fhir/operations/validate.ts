@@ -8,6 +8,7 @@ import type { OperationDefinition, OperationOutcome, OperationOutcomeIssue, Para
 import { errors, issue } from '../outcomes';
 import type { Query } from '../rest/types';
 import { createSchemaValidator } from '../validation/schema';
+import { isMissingElementIssue } from '../validation/schema-issues';
 import { profileValidatorFor } from '../validation/profile';
 import { paramsFromBody, paramsFromQuery } from './parameters';
 import type { OperationParams } from './parameters';
@@ -81,9 +82,12 @@ async function validateOperation(invocation: OperationInvocation): Promise<Opera
     resource = (await ctx.service.read(type, id!)).resource;
   }
   const schemaIssues = createSchemaValidator().validate(resource);
-  if (schemaIssues.length > 0) return outcome(schemaIssues);
+  // A resource of the wrong shape stops here; one that only misses mandatory elements is also
+  // checked against its profile, as the reference validator does (the walk reports the same
+  // missing elements in the same words, so those are not repeated).
+  if (!schemaIssues.every(isMissingElementIssue)) return outcome(schemaIssues);
   const checked = resource as Resource;
-  const issues: OperationOutcomeIssue[] = [];
+  const issues: OperationOutcomeIssue[] = [...schemaIssues];
   if (checked.resourceType !== type) {
     issues.push(issue('invalid', `Resource type '${checked.resourceType}' does not match '${type}' in the URL`, 'resourceType'));
   }
@@ -95,15 +99,15 @@ async function validateOperation(invocation: OperationInvocation): Promise<Opera
   if (mode === 'create' && checked.id !== undefined && level === 'type') {
     issues.push(issue('informational', 'The id of a resource given for create is ignored: the server assigns one', `${type}.id`, 'information'));
   }
-  issues.push(
-    ...(await validator.validate(checked, {
-      ...(profile ? { profile } : {}),
-      ...(profileDefinition ? { profileDefinition } : {}),
-      terminology: ctx.terminology,
-      extensionPolicy: { unknown: ctx.config.validateUnknownExtensions, acceptedPrefixes: ctx.config.validateExtensionDomains },
-      resolveExtension: (url) => storedExtension(invocation, url),
-    })),
-  );
+  const reported = new Set(schemaIssues.map((i) => `${i.diagnostics}@${i.expression?.[0]}`));
+  const profileIssues = await validator.validate(checked, {
+    ...(profile ? { profile } : {}),
+    ...(profileDefinition ? { profileDefinition } : {}),
+    terminology: ctx.terminology,
+    extensionPolicy: { unknown: ctx.config.validateUnknownExtensions, acceptedPrefixes: ctx.config.validateExtensionDomains },
+    resolveExtension: (url) => storedExtension(invocation, url),
+  });
+  issues.push(...profileIssues.filter((i) => !reported.has(`${i.diagnostics}@${i.expression?.[0]}`)));
   return outcome(issues);
 }
 

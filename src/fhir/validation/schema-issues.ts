@@ -110,9 +110,21 @@ function mapError(error: ErrorObject, ctx: IssueContext): OperationOutcomeIssue 
   }
 }
 
+/** Issues saying only that a mandatory element is missing: the rest of the resource's shape is sound. */
+const missingElementIssues = new WeakSet<OperationOutcomeIssue>();
+
+/** Whether `issue` only says a mandatory element is missing (profile validation can still walk the resource). */
+export function isMissingElementIssue(issue: OperationOutcomeIssue): boolean {
+  return missingElementIssues.has(issue);
+}
+
 /** Worded and located as profile validation words and locates them (walk.ts). */
 function cardinalityIssue(problem: CardinalityProblem, at: (extra?: string) => string): OperationOutcomeIssue {
-  if (problem.problem === 'missing') return issue('required', `${problem.path}: minimum required = 1, but only found 0`, at(problem.name));
+  if (problem.problem === 'missing') {
+    const missing = issue('required', `${problem.path}: minimum required = 1, but only found 0`, at(problem.name));
+    missingElementIssues.add(missing);
+    return missing;
+  }
   return issue('structure', `${problem.path}: only one type is allowed, but found ${problem.found.join(', ')}`, at(problem.name));
 }
 
