@@ -63,6 +63,8 @@ export interface AuthServers {
   audited?: AuthServer;
   /** Authentication on, audit off. */
   unaudited?: ServerHandle;
+  /** Authentication and audit on, running BENCH_CANDIDATE's src/. */
+  candidateAudited?: AuthServer;
 }
 
 export function scenarios(bare: ServerHandle, baobab: ServerHandle, count: number, floors: boolean, candidate?: ServerHandle, servers: AuthServers = {}): Scenario[] {
@@ -84,20 +86,18 @@ export function scenarios(bare: ServerHandle, baobab: ServerHandle, count: numbe
         },
       ]
     : [];
-  const readAuth: Scenario[] = auth
-    ? [
-        {
-          name: READ_AUTH,
-          baseline: BASELINES[READ_AUTH],
-          server: auth.server,
-          method: 'GET',
-          path: (n) => `/fhir/Patient/${id(n)}`,
-          headers: { authorization: `Bearer ${auth.server.token}` },
-          expectedStatus: 200,
-          stored: auth.auditEvents,
-        },
-      ]
-    : [];
+  const readAuthOn = (server: AuthServer, name: string): Scenario => ({
+    name,
+    baseline: BASELINES[READ_AUTH],
+    server: server.server,
+    method: 'GET',
+    path: (n) => `/fhir/Patient/${id(n)}`,
+    headers: { authorization: `Bearer ${server.server.token}` },
+    expectedStatus: 200,
+    stored: server.auditEvents,
+  });
+  const readAuth: Scenario[] = auth ? [readAuthOn(auth, READ_AUTH)] : [];
+  if (auth && servers.candidateAudited) readAuth.push(readAuthOn(servers.candidateAudited, `${READ_AUTH} (candidate)`));
   const all: Array<Scenario & { floor?: boolean }> = [
     { name: 'bare GET', server: bare, method: 'GET', path: (n) => `/bare/Patient/${id(n)}`, expectedStatus: 200 },
     { name: FLOORS.read!, floor: true, server: bare, method: 'GET', path: (n) => `/bare-db/Patient/${id(n)}`, expectedStatus: 200 },

@@ -11,7 +11,8 @@
  * `read-auth` stands for `read (auth+audit)`, `read-auth-only` for `read (auth, no audit)`),
  * BENCH_FLOORS=0 (skip the bare-express-plus-MongoDB scenarios),
  * BENCH_CANDIDATE=<dir> (also run the Baobab scenarios on another checkout's src/, e.g. a patched copy, in
- * the same run: an A/B comparison that the machine's noise does not blur; BENCHMARKS.md is then left alone),
+ * the same run: an A/B comparison that the machine's noise does not blur; read (auth+audit) gets its own
+ * candidate process, named `read (auth+audit) (candidate)`; BENCHMARKS.md is then left alone),
  * BENCH_PROFILE=1 (CPU-profile the Baobab process during each measured window into bench/profiles/<run>/
  * and summarise the first round's profiles),
  * BENCH_LOG_LEVEL (server log level, warn), BENCH_OUTPUT (file to update, BENCHMARKS.md; '-' for none),
@@ -286,7 +287,11 @@ async function main(): Promise<void> {
     const candidate = settings.candidate
       ? await ServerHandle.start({ ...baobabOptions, root: settings.candidate, monitorCommands: false })
       : undefined;
-    stopLater.push(() => candidate?.stop());
+    // The auth+audit read runs in its own process: a candidate gets one too.
+    const candidateAuth = candidate && authAsked
+      ? await ServerHandle.start({ ...baobabOptions, root: settings.candidate, auth: true, monitorCommands: false })
+      : undefined;
+    stopLater.push(() => candidate?.stop(), () => candidateAuth?.stop());
     [bare, baobab, counter, baobabAuth, authCounter, baobabAuthOnly] = await Promise.all([
       ServerHandle.start({
         kind: 'bare',
@@ -327,7 +332,11 @@ async function main(): Promise<void> {
     }
     await resetStore(admin, database, settings.patients);
 
-    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, { audited: baobabAuth && { server: baobabAuth, auditEvents }, unaudited: baobabAuthOnly });
+    const all = scenarios(bare, baobab, settings.patients, settings.floors, candidate, {
+      audited: baobabAuth && { server: baobabAuth, auditEvents },
+      unaudited: baobabAuthOnly,
+      candidateAudited: candidateAuth && { server: candidateAuth, auditEvents },
+    });
     const chosen = settings.only.length > 0 ? all.filter((s) => settings.only.includes(s.name)) : all;
     if (chosen.length === 0 && !clones && !validationAsked) {
       const names = [...all.map((s) => s.name), ...Object.keys(ALIASES), INGEST_GROUP, SEARCH_GROUP, VALIDATION_GROUP];
