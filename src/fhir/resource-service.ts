@@ -5,6 +5,7 @@
  */
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { FhirStore, HistoryPage, HistoryQuery, MetaChange, StoredVersion, UpdateResult } from '../store/fhir-store';
+import { applyMetaChange } from '../store/fhir-store';
 import { StoreConflictError } from '../store/fhir-store';
 import type { FhirDefinitions } from './definitions';
 import type { SchemaValidator } from './validation/schema';
@@ -358,10 +359,7 @@ export class ResourceService {
     const version = await this.store.vread(type, id, versionId);
     if (!version?.resource) throw errors.notFound(`${type}/${id} has no version ${versionId}`);
     // New labels are checked like a write: a profile claimed must be met (422), a Coding be valid.
-    const { versionId: _v, lastUpdated: _l, ...labels } = change({ ...(version.resource.meta ?? {}) });
-    const meta = Object.fromEntries(Object.entries(labels).filter(([, value]) => !(Array.isArray(value) && value.length === 0)));
-    const { meta: _old, ...rest } = version.resource;
-    const relabelled = this.validate(Object.keys(meta).length > 0 ? { ...rest, meta } : rest, type);
+    const relabelled = this.validate(applyMetaChange(version.resource, change), type);
     await this.assertProfiles(relabelled);
     const changed = await this.store.changeMeta(type, id, versionId, change, (resource) => this.indexValues(resource));
     if (!changed) throw errors.notFound(`${type}/${id} has no version ${versionId}`);

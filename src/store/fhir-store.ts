@@ -125,6 +125,19 @@ export interface HistoryPage {
 
 export type MetaChange = (meta: Meta) => Meta;
 
+/**
+ * `resource` with `change` applied to its labels: the server-owned versionId and lastUpdated are
+ * left out, emptied lists dropped, and `meta` removed when nothing is left (no empty elements).
+ */
+export function applyMetaChange<T extends { meta?: Meta }>(resource: T, change: MetaChange): T {
+  const { versionId: _v, lastUpdated: _l, ...labels } = change({ ...(resource.meta ?? {}) });
+  const meta = Object.fromEntries(Object.entries(labels).filter(([, value]) => !(Array.isArray(value) && value.length === 0)));
+  const changed = { ...resource };
+  if (Object.keys(meta).length > 0) changed.meta = meta;
+  else delete changed.meta;
+  return changed;
+}
+
 /** Thrown by the store; the service turns these into FHIR errors. */
 export class StoreConflictError extends Error {
   constructor(

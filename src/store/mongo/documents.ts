@@ -150,7 +150,7 @@ export function fromCurrent(type: string, doc: CurrentDoc, body?: Record<string,
     lastUpdated: doc.ts,
     deleted: doc.deleted,
     method: doc.method,
-    resource: doc.deleted ? undefined : body ? materialize(body, doc.vid, doc.ts) : materializeStored(doc, doc.vid, doc.ts),
+    resource: doc.deleted ? undefined : materializeStored(doc, doc.vid, doc.ts, body),
   };
 }
 
@@ -162,12 +162,13 @@ export function fromHistory(doc: HistoryDoc, body?: Record<string, unknown>): St
     lastUpdated: doc.ts,
     deleted: doc.deleted,
     method: doc.method,
-    resource: doc.deleted ? undefined : body ? materialize(body, doc.v, doc.ts) : materializeStored(doc, doc.v, doc.ts),
+    resource: doc.deleted ? undefined : materializeStored(doc, doc.v, doc.ts, body),
   };
 }
 
-function materializeStored(stored: StoredBody, vid: number, ts: Date): Resource | undefined {
-  const body = unpackBody(stored);
+/** `known`: the body when the caller has it already, so the stored text is not parsed back. */
+function materializeStored(stored: StoredBody, vid: number, ts: Date, known?: Record<string, unknown>): Resource | undefined {
+  const body = known ?? unpackBody(stored);
   return body ? materialize(body, vid, ts) : undefined;
 }
 

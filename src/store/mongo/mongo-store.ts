@@ -28,7 +28,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../fhir-store';
-import { StoreConflictError } from '../fhir-store';
+import { StoreConflictError, applyMetaChange } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
 import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, materialize, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
 import { firstFailedIndex, isDuplicateKey, writeConflict } from './write-errors';
@@ -373,13 +373,7 @@ export class MongoFhirStore implements FhirStore {
     const entry = await this.versions.findOne({ _id: key });
     const body = entry && !entry.deleted ? unpackBody(entry) : undefined;
     if (!entry || !body) return undefined;
-    const meta = change({ ...((body.meta as Meta | undefined) ?? {}) });
-    const cleaned = Object.fromEntries(
-      Object.entries(meta).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
-    );
-    const resource = { ...body };
-    if (Object.keys(cleaned).length > 0) resource.meta = cleaned;
-    else delete resource.meta;
+    const resource: Record<string, unknown> = applyMetaChange(body as { meta?: Meta }, change);
     const packed = packBody(resource);
     const { set, unset } = bodyUpdate(packed);
     await this.versions.updateOne({ _id: key }, { $set: set, $unset: unset });
