@@ -135,7 +135,7 @@ export class Container {
       redis = connected.redis;
       if (config.authEnabled && config.auditEnabled) {
         const journal = connected.reachable ? new RedisAuditJournal(redis, `${config.redisPrefix}audit:journal`) : undefined;
-        fhir.auditor = new Auditor(new AuditLog((event, jsonBytes) => service.create('AuditEvent', event, { id: event.id, sizeHint: jsonBytes }), logger, journal, config.auditFlushMs), guard);
+        fhir.auditor = new Auditor(new AuditLog((events) => service.createTrusted(events.map(({ event, json }) => ({ resource: event, json }))), logger, journal, config.auditFlushMs), guard);
       }
       const transport = options.mailTransport ?? mailTransportFor(config.smtpUrl, logger);
       emails = await startEmailQueue({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, from: config.mailFrom, transport, logger, redisReachable: connected.reachable });

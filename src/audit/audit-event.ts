@@ -66,8 +66,9 @@ export function toAuditEvent(record: AuditRecord): AuditEvent {
   if (record.userAgent) detail.push({ type: 'user-agent', valueString: record.userAgent.slice(0, 500) });
   const main: AuditEventEntity = { type: { system: OBJECT_TYPE, code: '2' }, detail };
   if (record.what) main.what = { reference: record.what };
-  else if (record.type) main.name = record.type;
+  // A name or a query, not both (sev-1): a search's query starts with the type it searched.
   if (record.query !== undefined) main.query = Buffer.from(record.query.slice(0, 4000)).toString('base64');
+  else if (!record.what && record.type) main.name = record.type;
   entities.push(main);
   for (const patient of record.patients) {
     const reference = `Patient/${patient}`;

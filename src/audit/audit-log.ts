@@ -1,13 +1,12 @@
 /**
  * Writes AuditEvents off the request path: records are buffered and stored in batches every
- * `flushMs` (AUDIT_FLUSH_MS, 100 ms by default; the store coalesces the concurrent creates of a batch into bulk inserts), so a
- * request pays for building its record, not for storing it. Each event is first written to the
+ * `flushMs` (AUDIT_FLUSH_MS, 100 ms by default), each batch as one insert plus one for its
+ * history, so a request pays for building its record, not for storing it. Each event is first written to the
  * journal (Redis, audit-journal.ts) in the turn of its request, so a crash loses nothing the
  * journal holds: the next start stores what it finds there. A batch that fails is retried, and
  * close() waits for everything buffered.
  */
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { asSystem } from '../auth/request-access';
 import { FhirError } from '../fhir/outcomes';
 import { newId } from '../platform/ids';
 import type { Logger } from '../platform/logger';
@@ -19,10 +18,13 @@ const MAX_BATCH = 500;
 const RETRY_MS = 1000;
 const JOURNAL_WARNING_MS = 60_000;
 
-/** Stores one AuditEvent under its id (ResourceService.create, as the server itself); `jsonBytes` is its JSON's size. */
-export type AuditWriter = (event: AuditEvent & { id: string }, jsonBytes: number) => Promise<unknown>;
+/**
+ * Stores a batch of AuditEvents under their ids (ResourceService.createTrusted), each with its
+ * JSON; reports each one's outcome, in order.
+ */
+export type AuditWriter = (events: ReadonlyArray<{ event: AuditEvent & { id: string }; json: string }>) => Promise<ReadonlyArray<PromiseSettledResult<unknown>>>;
 
-/** An event with its JSON, made once for the journal and the size the store needs. */
+/** An event with its JSON, made once for the journal and the store. */
 interface Recorded {
   event: AuditEvent & { id: string };
   json: string;
@@ -119,12 +121,13 @@ export class AuditLog {
   private async store(batch: Recorded[]): Promise<void> {
     // Journal first: an event leaves the journal only once it is in the database.
     await this.journaling;
-    const results = await asSystem(() => Promise.allSettled(batch.map(({ event, json }) => this.write(event, json.length))));
-    const stored = batch.filter((_, i) => results[i]!.status === 'fulfilled' || alreadyStored((results[i] as PromiseRejectedResult).reason));
+    const results = await this.write(batch);
+    const isStored = (i: number) => results[i]!.status === 'fulfilled' || alreadyStored((results[i] as PromiseRejectedResult).reason);
+    const stored = batch.filter((_, i) => isStored(i));
     await this.journal?.remove(stored.map((e) => e.event.id)).catch((err: unknown) => this.journalFailed(err, undefined));
-    const failed = batch.filter((e) => !stored.includes(e));
+    const failed = batch.filter((_, i) => !isStored(i));
     if (failed.length === 0) return;
-    const reason = (results.find((r, i) => r.status === 'rejected' && !stored.includes(batch[i]!)) as PromiseRejectedResult).reason as Error;
+    const reason = (results.find((_, i) => !isStored(i)) as PromiseRejectedResult).reason as Error;
     this.log.error({ failed: failed.length, err: reason?.message }, 'storing AuditEvents failed; retrying');
     // Put them back in front; the next attempt comes after a pause (the database may be down).
     this.buffer.unshift(...failed);

@@ -250,6 +250,20 @@ export class ResourceService {
     }
   }
 
+  /**
+   * Stores new resources the server built itself (its AuditEvents, whose shape tests pin down):
+   * without validation, access checks or watchers, in bulk, never inside the current request's
+   * transaction. Each one's outcome is its own: an id stored already is a 412, as for create.
+   */
+  async createTrusted(entries: ReadonlyArray<{ resource: Resource & { id: string }; json?: string }>): Promise<Array<PromiseSettledResult<StoredVersion>>> {
+    const results = await this.store.createMany(entries.map(({ resource, json }) => ({ resource, json, sizeHint: json?.length, index: this.indexValues(resource) })));
+    return results.map((result, i) => {
+      if (result.status === 'fulfilled') return result;
+      const { resourceType, id } = entries[i]!.resource;
+      return { status: 'rejected', reason: this.translate(result.reason, resourceType, id) };
+    });
+  }
+
   async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {
     this.assertType(type);
     this.assertId(id);

@@ -84,6 +84,12 @@ export interface SizeHint {
   index?: IndexValues;
 }
 
+/** A resource for createMany, with its index values and, when known, its JSON. */
+export interface NewEntry extends SizeHint {
+  resource: Resource & { id: string };
+  json?: string;
+}
+
 export interface UpdateOptions extends SizeHint {
   /** Only update when the current version is this one (If-Match); no update-as-create. */
   ifMatch?: number;
@@ -180,6 +186,13 @@ export interface FhirStore {
   vread(type: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
   /** Stores version 1 of a new resource (its id already assigned). */
   create(resource: Resource & { id: string }, options?: SizeHint): Promise<StoredVersion>;
+  /**
+   * Stores version 1 of many new resources at once, never inside a transaction (the server's own
+   * records, such as AuditEvents): one insert per resource type and one for their history. Each
+   * resource's outcome is its own; an id stored already is a StoreConflictError ('exists').
+   * `json`, when given, is the resource's JSON text, stored as it is.
+   */
+  createMany(entries: ReadonlyArray<NewEntry>): Promise<Array<PromiseSettledResult<StoredVersion>>>;
   /** Stores a new version, creating the resource when allowed. */
   update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<UpdateResult>;
   /** Marks the resource deleted with a new version; undefined when nothing current to delete. */

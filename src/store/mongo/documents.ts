@@ -35,8 +35,8 @@ export interface StoredBody {
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit: text this short is surely inline. */
 const SURELY_INLINE_CHARS = Math.floor(INLINE_LIMIT_BYTES / 3);
 
-export function packBody(body: Record<string, unknown>): StoredBody {
-  const json = JSON.stringify(body);
+/** `json`: the body's JSON text when the caller has it already. */
+export function packBody(body: Record<string, unknown>, json = JSON.stringify(body)): StoredBody {
   const inline = json.length <= SURELY_INLINE_CHARS || Buffer.byteLength(json) <= INLINE_LIMIT_BYTES;
   const packed: StoredBody = inline ? { resource: json } : { z: new Binary(gzipSync(json)) };
   const labels = labelsOf(body.meta as Meta | undefined);

@@ -18,6 +18,7 @@ import type {
   ContainedSearchQuery,
   FhirStore,
   IndexValues,
+  NewEntry,
   SearchPage,
   SearchQuery,
   SizeHint,
@@ -153,10 +154,40 @@ export class MongoFhirStore implements FhirStore {
     return fromCurrent(type, doc, body);
   }
 
+  async createMany(entries: ReadonlyArray<NewEntry>): Promise<Array<PromiseSettledResult<StoredVersion>>> {
+    const built = entries.map((entry) => ({ ...this.newDoc(entry.resource, entry, entry.json), type: entry.resource.resourceType, bytes: estimatedBytes(entry.sizeHint) }));
+    // Handed to the batchers in one turn, so each collection gets them in one command.
+    const current = await Promise.allSettled(built.map(({ type, doc, bytes }) => this.inserter(type).insert(doc, bytes)));
+    const stored = built.filter((_, i) => current[i]!.status === 'fulfilled');
+    const history = await Promise.allSettled(stored.map(({ type, doc, bytes }) => this.historyInserter.insert(historyEntry(type, doc), bytes)));
+    const historyFailure = new Map(stored.map((entry, i) => [entry, history[i]!.status === 'rejected' ? (history[i] as PromiseRejectedResult).reason : undefined]));
+    await insertContained(this.containedIndex, stored.flatMap(({ contained }) => contained));
+    return built.map((entry, i): PromiseSettledResult<StoredVersion> => {
+      const outcome = current[i]!;
+      if (outcome.status === 'rejected') {
+        const err: unknown = outcome.reason;
+        return { status: 'rejected', reason: isDuplicateKey(err) ? new StoreConflictError(`${entry.type}/${entry.doc._id} already exists`, 'exists') : err };
+      }
+      const failure: unknown = historyFailure.get(entry);
+      if (failure !== undefined) return { status: 'rejected', reason: failure };
+      return { status: 'fulfilled', value: fromCurrent(entry.type, entry.doc, entry.body) };
+    });
+  }
+
+  private inserter(type: string): InsertBatcher<CurrentDoc> {
+    let inserter = this.inserters.get(type);
+    if (!inserter) {
+      inserter = new InsertBatcher(this.current(type), this.db);
+      this.inserters.set(type, inserter);
+    }
+    return inserter;
+  }
+
   /** Version 1 of a resource (and its stored body), and the index entries of its contained resources. */
-  private newDoc(resource: Resource & { id: string }, options: Pick<UpdateOptions, 'index'>): { doc: CurrentDoc; contained: ContainedDoc[]; body: Record<string, unknown> } {
+  private newDoc(resource: Resource & { id: string }, options: Pick<UpdateOptions, 'index'>, json?: string): { doc: CurrentDoc; contained: ContainedDoc[]; body: Record<string, unknown> } {
     const body = toStoredBody(resource);
-    const packed = packBody(body);
+    // The resource's JSON is its body's when it has no server-owned meta to leave out.
+    const packed = packBody(body, json !== undefined && resource.meta?.versionId === undefined && resource.meta?.lastUpdated === undefined ? json : undefined);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     Object.assign(doc, searchFields(options.index?.search).set);
     const contained = containedDocs(resource.resourceType, resource.id, 1, uniqueContained(options.index?.contained));
@@ -178,12 +209,7 @@ export class MongoFhirStore implements FhirStore {
             throw err;
           });
       } else {
-        let inserter = this.inserters.get(type);
-        if (!inserter) {
-          inserter = new InsertBatcher(this.current(type), this.db);
-          this.inserters.set(type, inserter);
-        }
-        await inserter.insert(doc, bytes);
+        await this.inserter(type).insert(doc, bytes);
       }
     } catch (err) {
       if (isDuplicateKey(err)) throw new StoreConflictError(`${type}/${doc._id} already exists`, 'exists');
