@@ -66,7 +66,9 @@ export class AuditLog {
    * journal), so the dispatcher can answer the client only after the event is safe.
    */
   record(record: AuditRecord): Promise<void> {
-    const event = recorded({ ...toAuditEvent(record), id: newId() });
+    // resourceType and id first, as bodies are stored, so the store can keep this very JSON.
+    const { resourceType, ...rest } = toAuditEvent(record);
+    const event = recorded({ resourceType, id: newId(), ...rest });
     this.buffer.push(event);
     if (this.buffer.length >= MAX_BATCH) void this.flush();
     else this.schedule(this.flushMs);

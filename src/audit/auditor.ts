@@ -54,7 +54,8 @@ export class Auditor {
     if (params.type === 'Patient' && params.id) patients.add(params.id);
     for (const t of touched) {
       if (patients.size >= MAX_PATIENTS) break;
-      for (const id of this.data.patientsOf(t.type, t.resource)) patients.add(id);
+      // A Patient is its own patient: its id is enough (the resource may not have been parsed).
+      for (const id of t.type === 'Patient' && t.id !== undefined ? [t.id] : this.data.patientsOf(t.type, t.resource)) patients.add(id);
     }
     const searching = action === 'E' && done.interaction !== 'operation';
     return this.log.record({

@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Access } from './access';
+import type { StoredVersion } from '../store/fhir-store';
 
 interface Frame {
   access: Access | undefined;
@@ -19,7 +20,9 @@ interface Frame {
 
 export interface TouchedResource {
   type: string;
-  resource: Resource;
+  /** Its id, when known without reading the resource. */
+  id?: string;
+  readonly resource: Resource;
 }
 
 const MAX_TOUCHED = 200;
@@ -62,6 +65,19 @@ export function noteTouched(type: string, resources: readonly Resource[]): void 
     if (frame.touched.length >= MAX_TOUCHED) return;
     frame.touched.push({ type, resource });
   }
+}
+
+/** Notes a version the request read; its resource is parsed only if its AuditEvent needs more than the id. */
+export function noteRead(version: StoredVersion & { resource: Resource }): void {
+  const frame = storage.getStore();
+  if (!frame?.access || frame.access.mode === 'open' || frame.touched.length >= MAX_TOUCHED) return;
+  frame.touched.push({
+    type: version.resourceType,
+    id: version.id,
+    get resource() {
+      return version.resource;
+    },
+  });
 }
 
 /** How many resources the current request has touched so far (a mark for touchedSince). */

@@ -18,7 +18,8 @@ import { StoreBusyError, StoreQueryError } from '../store/fhir-store';
 import type { ContainedPage, ContainedSearchQuery, SearchPage, SearchQuery } from '../store/fhir-store';
 import type { Criterion } from '../store/search-criteria';
 import type { ScopeAction } from '../auth/scopes';
-import { currentAccess, noteTouched } from '../auth/request-access';
+import { currentAccess, noteRead, noteTouched } from '../auth/request-access';
+import { hasResource } from '../store/version-text';
 import type { Access } from '../auth/access';
 import type { AccessGuard } from './access-guard';
 import { forbidden } from './access-guard';
@@ -168,11 +169,12 @@ export class ResourceService {
     const decision = this.allow(type, 'r');
     const version = await this.store.read(type, id);
     if (!version) throw errors.notFound(`${type}/${id} is not known`);
-    if (version.deleted || !version.resource) {
+    if (version.deleted || !hasResource(version)) {
       throw errors.gone(`${type}/${id} was deleted`, { ETag: etag(version.versionId) });
     }
-    if (decision) await this.guard!.assertPermits(type, version.resource, decision, true);
-    noteTouched(type, [version.resource]);
+    // Only a limited caller needs the resource parsed here (version-text.ts).
+    if (decision && decision.limits.length > 0) await this.guard!.assertPermits(type, version.resource!, decision, true);
+    noteRead(version as StoredVersion & { resource: Resource });
     return version as StoredVersion & { resource: Resource };
   }
 
@@ -201,13 +203,13 @@ export class ResourceService {
     if (!/^[1-9]\d{0,9}$/.test(versionId)) throw errors.notFound(`${type}/${id} has no version '${versionId.slice(0, 20)}'`);
     const version = await this.store.vread(type, id, vid);
     if (!version) throw errors.notFound(`${type}/${id} has no version ${vid}`);
-    if (version.deleted || !version.resource) throw errors.gone(`Version ${vid} of ${type}/${id} is a deletion`);
+    if (version.deleted || !hasResource(version)) throw errors.gone(`Version ${vid} of ${type}/${id} is a deletion`);
     // The version must be permitted as it was, and the resource as it is now (it may have moved out of reach).
-    if (decision) {
-      await this.guard!.assertPermits(type, version.resource, decision, false);
+    if (decision && decision.limits.length > 0) {
+      await this.guard!.assertPermits(type, version.resource!, decision, false);
       await this.assertCurrentPermitted(type, id, 'r');
     }
-    noteTouched(type, [version.resource]);
+    noteRead(version as StoredVersion & { resource: Resource });
     return version as StoredVersion & { resource: Resource };
   }
 

@@ -190,7 +190,8 @@ export interface FhirStore {
    * Stores version 1 of many new resources at once, never inside a transaction (the server's own
    * records, such as AuditEvents): one insert per resource type and one for their history. Each
    * resource's outcome is its own; an id stored already is a StoreConflictError ('exists').
-   * `json`, when given, is the resource's JSON text, stored as it is.
+   * `json`, when given, is the resource's JSON text (resourceType and id first, no versionId or
+   * lastUpdated), stored as it is.
    */
   createMany(entries: ReadonlyArray<NewEntry>): Promise<Array<PromiseSettledResult<StoredVersion>>>;
   /** Stores a new version, creating the resource when allowed. */

@@ -1,6 +1,7 @@
 /** read and vread (http.html#read, #vread) with conditional read, _summary and _elements. */
-import type { Resource } from '@medplum/fhirtypes';
+import type { Binary, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../../store/fhir-store';
+import { unparsedJson } from '../../store/version-text';
 import { errors } from '../outcomes';
 import { applyElements, applySummary } from '../projection';
 import type { SummaryMode } from '../projection';
@@ -46,16 +47,26 @@ function notModified(req: FhirRequest, version: StoredVersion): boolean {
 function respond(ctx: FhirContext, req: FhirRequest, version: StoredVersion & { resource: Resource }): FhirResponse {
   const headers = versionHeaders(version);
   if (notModified(req, version)) return { status: 304, headers };
-  const resource = version.resource;
-  if (resource.resourceType === 'Binary' && !explicitlyWantsFhir(req)) {
-    const { contentType, data } = resource;
+  if (version.resourceType === 'Binary' && !explicitlyWantsFhir(req)) {
+    const { contentType, data } = version.resource as Binary;
     return {
       status: 200,
       headers,
       raw: { contentType: contentType ?? 'application/octet-stream', data: Buffer.from(data ?? '', 'base64') },
     };
   }
-  return { status: 200, headers, resource: project(ctx, req, resource) };
+  if (req.query._summary === undefined && req.query._elements === undefined) {
+    // The stored text goes out as it is unless something parses the resource first.
+    return {
+      status: 200,
+      headers,
+      get resource() {
+        return version.resource;
+      },
+      text: () => unparsedJson(version),
+    };
+  }
+  return { status: 200, headers, resource: project(ctx, req, version.resource) };
 }
 
 export async function read(ctx: FhirContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {

@@ -54,7 +54,7 @@ export function sendFhir(res: Response, fhirReq: FhirRequest | undefined, respon
     res.end(response.raw.data);
     return;
   }
-  if (!response.resource || response.status === 304) {
+  if (response.status === 304 || (!response.text && !response.resource)) {
     res.end();
     return;
   }
@@ -69,7 +69,8 @@ export function sendFhir(res: Response, fhirReq: FhirRequest | undefined, respon
     pretty = first(fhirReq.query, '_pretty') === 'true';
   }
   res.setHeader('Content-Type', `${flavour}; charset=utf-8`);
-  res.end(pretty ? JSON.stringify(response.resource, null, 2) : JSON.stringify(response.resource));
+  if (pretty) res.end(JSON.stringify(response.resource, null, 2));
+  else res.end(response.text?.() ?? JSON.stringify(response.resource));
 }
 
 export function errorResponse(err: unknown, log: Logger | undefined, requestId: string): FhirResponse {

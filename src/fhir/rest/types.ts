@@ -41,6 +41,8 @@ export interface FhirResponse {
   headers?: Record<string, string>;
   /** A resource to serialise, raw bytes (Binary) or nothing. */
   resource?: Resource;
+  /** The resource's JSON text while it is still the truth (version-text.ts): sent as it is, unless pretty-printed. */
+  text?: () => string | undefined;
   raw?: { contentType: string; data: Buffer };
 }
 

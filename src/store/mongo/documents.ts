@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Binary } from 'mongodb';
 import type { Meta, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../fhir-store';
+import { withLazyResource } from '../version-text';
 
 /**
  * A resource body is kept inline as `resource`, its JSON text, or, when larger than this,
@@ -118,16 +119,39 @@ export function historyKey(type: string, id: string, vid: number): string {
   return `${type}/${id}/${vid}`;
 }
 
-/** The resource body as stored: without server-owned meta fields. */
+/**
+ * The resource body as stored: without server-owned meta fields, and with resourceType, id and
+ * meta first, the order reads answer in, so a read can send the stored text (versionedJson).
+ */
 export function toStoredBody(resource: Resource): Record<string, unknown> {
-  const body = { ...(resource as unknown as Record<string, unknown>) };
-  const meta = body.meta as Meta | undefined;
+  const { resourceType, id, meta, ...rest } = resource as Resource & { meta?: Meta };
   if (meta) {
-    const { versionId: _v, lastUpdated: _l, ...rest } = meta;
-    if (Object.keys(rest).length > 0) body.meta = rest;
-    else delete body.meta;
+    const { versionId: _v, lastUpdated: _l, ...kept } = meta;
+    if (Object.keys(kept).length > 0) return { resourceType, id, meta: kept, ...rest };
   }
-  return body;
+  return { resourceType, id, ...rest };
+}
+
+/**
+ * The JSON of version `vid` (at `ts`) from a body stored as text by toStoredBody: the text with
+ * meta.versionId and meta.lastUpdated spliced in, exactly what JSON.stringify(materialize(…))
+ * gives. Undefined for text that does not start as toStoredBody writes it, or has a meta further
+ * on (text written before toStoredBody ordered bodies; contained resources' meta also send such
+ * text the long way). Types and ids are plain (letters, digits, `-` and `.`), so their JSON is
+ * their text.
+ */
+export function versionedJson(text: string, type: string, id: string, vid: number, ts: Date): string | undefined {
+  const head = `{"resourceType":"${type}","id":"${id}"`;
+  if (!text.startsWith(head)) return undefined;
+  const server = `"versionId":"${vid}","lastUpdated":"${ts.toISOString()}"`;
+  const next = text[head.length];
+  if (next === '}') return `${head},"meta":{${server}}}`;
+  if (next !== ',') return undefined;
+  if (!text.startsWith(',"meta":{', head.length)) {
+    return text.includes('"meta":', head.length) ? undefined : `${head},"meta":{${server}}${text.slice(head.length)}`;
+  }
+  const metaBody = head.length + ',"meta":{'.length;
+  return text[metaBody] === '}' ? undefined : `${head},"meta":{${server},${text.slice(metaBody)}`;
 }
 
 /** Puts versionId and lastUpdated back, with resourceType, id and meta first. */
@@ -143,33 +167,22 @@ export function materialize(body: Record<string, unknown>, vid: number, ts: Date
 
 /** `body`: the stored body when the caller has it already (a write), so its text is not parsed back. */
 export function fromCurrent(type: string, doc: CurrentDoc, body?: Record<string, unknown>): StoredVersion {
-  return {
-    resourceType: type,
-    id: doc._id,
-    versionId: doc.vid,
-    lastUpdated: doc.ts,
-    deleted: doc.deleted,
-    method: doc.method,
-    resource: doc.deleted ? undefined : materializeStored(doc, doc.vid, doc.ts, body),
-  };
+  return toVersion({ resourceType: type, id: doc._id, versionId: doc.vid, lastUpdated: doc.ts, deleted: doc.deleted, method: doc.method }, doc, body);
 }
 
 export function fromHistory(doc: HistoryDoc, body?: Record<string, unknown>): StoredVersion {
-  return {
-    resourceType: doc.t,
-    id: doc.i,
-    versionId: doc.v,
-    lastUpdated: doc.ts,
-    deleted: doc.deleted,
-    method: doc.method,
-    resource: doc.deleted ? undefined : materializeStored(doc, doc.v, doc.ts, body),
-  };
+  return toVersion({ resourceType: doc.t, id: doc.i, versionId: doc.v, lastUpdated: doc.ts, deleted: doc.deleted, method: doc.method }, doc, body);
 }
 
-/** `known`: the body when the caller has it already, so the stored text is not parsed back. */
-function materializeStored(stored: StoredBody, vid: number, ts: Date, known?: Record<string, unknown>): Resource | undefined {
+/** With its resource: the known body, or the stored text parsed when first used (version-text.ts). */
+function toVersion(version: Omit<StoredVersion, 'resource'>, stored: StoredBody, known?: Record<string, unknown>): StoredVersion {
+  if (version.deleted) return { ...version, resource: undefined };
+  if (!known && typeof stored.resource === 'string') {
+    const json = versionedJson(stored.resource, version.resourceType, version.id, version.versionId, version.lastUpdated);
+    if (json !== undefined) return withLazyResource(version, json);
+  }
   const body = known ?? unpackBody(stored);
-  return body ? materialize(body, vid, ts) : undefined;
+  return { ...version, resource: body ? materialize(body, version.versionId, version.lastUpdated) : undefined };
 }
 
 /** The history entry of a version (deletions keep no body). */

@@ -50,6 +50,11 @@ import type { ClaimDoc } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
 import type { AtomicContext, UndoStep } from './atomic';
 
+/** Whether `json` of `resource` is its stored body's text: no server-owned meta, and resourceType and id first. */
+function isStoredForm(resource: Resource & { id: string }, json: string): boolean {
+  return resource.meta?.versionId === undefined && resource.meta?.lastUpdated === undefined && json.startsWith(`{"resourceType":"${resource.resourceType}","id":"${resource.id}"`);
+}
+
 /** A deletion's history entry: no body. */
 const DELETION_BYTES = 1024;
 
@@ -186,8 +191,7 @@ export class MongoFhirStore implements FhirStore {
   /** Version 1 of a resource (and its stored body), and the index entries of its contained resources. */
   private newDoc(resource: Resource & { id: string }, options: Pick<UpdateOptions, 'index'>, json?: string): { doc: CurrentDoc; contained: ContainedDoc[]; body: Record<string, unknown> } {
     const body = toStoredBody(resource);
-    // The resource's JSON is its body's when it has no server-owned meta to leave out.
-    const packed = packBody(body, json !== undefined && resource.meta?.versionId === undefined && resource.meta?.lastUpdated === undefined ? json : undefined);
+    const packed = packBody(body, json !== undefined && isStoredForm(resource, json) ? json : undefined);
     const doc: CurrentDoc = { _id: resource.id, vid: 1, ts: new Date(), deleted: false, method: 'POST', ...packed };
     Object.assign(doc, searchFields(options.index?.search).set);
     const contained = containedDocs(resource.resourceType, resource.id, 1, uniqueContained(options.index?.contained));
@@ -399,7 +403,7 @@ export class MongoFhirStore implements FhirStore {
     const entry = await this.versions.findOne({ _id: key });
     const body = entry && !entry.deleted ? unpackBody(entry) : undefined;
     if (!entry || !body) return undefined;
-    const resource: Record<string, unknown> = applyMetaChange(body as { meta?: Meta }, change);
+    const resource = toStoredBody(applyMetaChange(body as unknown as Resource, change));
     const packed = packBody(resource);
     const { set, unset } = bodyUpdate(packed);
     await this.versions.updateOne({ _id: key }, { $set: set, $unset: unset });

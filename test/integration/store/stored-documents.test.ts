@@ -42,6 +42,27 @@ describe('stored documents', () => {
     expect(JSON.parse(relabelled!.resource as string).meta).toBeUndefined();
   });
 
+  it('answer reads with the stored text as the parsed resource would serialise, pretty or projected alike', async () => {
+    const body = { gender: 'female', meta: { tag: [tag], versionId: '7' }, resourceType: 'Patient', name: [{ family: 'Ngũgĩ' }] };
+    const created = await server.request.post('/fhir/Patient').send(body);
+    const id = created.body.id as string;
+    const doc = await db.collection('Patient').findOne({ _id: id as never });
+    expect((doc!.resource as string).startsWith(`{"resourceType":"Patient","id":"${id}","meta":{"tag":`)).toBe(true);
+    const read = await server.request.get(`/fhir/Patient/${id}`);
+    expect(read.text).toBe(JSON.stringify(created.body));
+    expect(read.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+    expect((await server.request.get(`/fhir/Patient/${id}?_pretty=true`)).text).toBe(JSON.stringify(created.body, null, 2));
+    expect((await server.request.get(`/fhir/Patient/${id}/_history/1`)).text).toBe(JSON.stringify(created.body));
+    expect((await server.request.get(`/fhir/Patient/${id}?_elements=gender`)).body).toMatchObject({ gender: 'female', meta: { versionId: '1' } });
+
+    // Text stored in the client's order (as the release before wrote it), meta last: read the long way.
+    const ts = new Date('2025-02-03T04:05:06.789Z');
+    const text = JSON.stringify({ resourceType: 'Patient', id: 'client-order', gender: 'male', meta: { tag: [tag] } });
+    await db.collection('Patient').insertOne({ _id: 'client-order' as never, vid: 2, ts, deleted: false, method: 'PUT', resource: text });
+    const old = await server.request.get('/fhir/Patient/client-order');
+    expect(old.body).toEqual({ resourceType: 'Patient', id: 'client-order', meta: { versionId: '2', lastUpdated: ts.toISOString(), tag: [tag] }, gender: 'male' });
+  });
+
   it('read, list and update documents whose body was stored as an object', async () => {
     const ts = new Date('2025-01-02T03:04:05.678Z');
     const legacyTag = { system: 'urn:stored-documents', code: 'legacy' };
