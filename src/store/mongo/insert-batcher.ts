@@ -6,7 +6,9 @@
  *
  * A batch whose documents are all known to be small goes out as one `insert` command: the
  * driver's insertMany first measures every document's BSON size to split the batch, which cost
- * about a tenth of a create's CPU. Other batches use insertMany, which splits them as needed.
+ * about a tenth of a create's CPU. Batches are cut where their size estimates would pass a
+ * command's budget, so large batches of estimated documents (a burst of AuditEvents) still go
+ * out as commands. Batches with documents of unknown size use insertMany, which splits them as needed.
  */
 import type { Collection, Db, Document, OptionalUnlessRequiredId } from 'mongodb';
 import { MongoBulkWriteError } from 'mongodb';
@@ -58,9 +60,7 @@ export class InsertBatcher<T extends { _id: string }> {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    for (let start = 0; start < batch.length; start += MAX_BATCH) {
-      void this.write(batch.slice(start, start + MAX_BATCH));
-    }
+    for (const part of parts(batch)) void this.write(part);
   }
 
   private async write(batch: Array<PendingInsert<T>>): Promise<void> {
@@ -94,6 +94,25 @@ export class InsertBatcher<T extends { _id: string }> {
     const failed = new Map(writeErrors.map((e) => [e.index, new InsertError(e.errmsg ?? 'insert failed', e.code)]));
     batch.forEach((p, index) => (failed.has(index) ? p.reject(failed.get(index)) : p.resolve()));
   }
+}
+
+/** At most MAX_BATCH documents each, cut before the size estimates would pass a command's budget. */
+function parts<T>(batch: Array<PendingInsert<T>>): Array<Array<PendingInsert<T>>> {
+  const result: Array<Array<PendingInsert<T>>> = [];
+  let part: Array<PendingInsert<T>> = [];
+  let bytes = 0;
+  for (const pending of batch) {
+    const size = pending.bytes ?? 0;
+    if (part.length > 0 && (part.length >= MAX_BATCH || bytes + size > MAX_COMMAND_ESTIMATE_BYTES)) {
+      result.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(pending);
+    bytes += size;
+  }
+  if (part.length > 0) result.push(part);
+  return result;
 }
 
 function knownSmall(batch: ReadonlyArray<PendingInsert<unknown>>): boolean {

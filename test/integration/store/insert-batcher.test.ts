@@ -20,20 +20,21 @@ afterAll(async () => {
   await client.close();
 });
 
-// Without size estimates a batch goes out through insertMany; with small ones as one insert command.
+// Without size estimates a batch goes out through insertMany; with small ones as one insert
+// command; with estimates that do not fit one command's budget (4 MB) together, as several.
 describe.each([
-  ['insertMany', undefined, ''],
-  ['one insert command', 100, 'k'],
-  ['insertMany (estimates too large for one command)', 3 * 1024 * 1024, 'l'],
-])('InsertBatcher (%s)', (_path, bytes, suffix) => {
-  it('writes concurrent inserts with one insert', async () => {
+  ['insertMany', undefined, '', [':5']],
+  ['one insert command', 100, 'k', [':5']],
+  ['insert commands cut by the estimates', 1.5 * 1024 * 1024, 'l', [':2', ':2', ':1']],
+])('InsertBatcher (%s)', (_path, bytes, suffix, expected) => {
+  it('writes concurrent inserts with as few inserts as their sizes allow', async () => {
     const collection = client.db(database).collection<{ _id: string; n: number }>(`A${suffix}`);
     const batcher = new InsertBatcher(collection, client.db(database));
     const insertMany = vi.spyOn(collection, 'insertMany');
     commands.length = 0;
     await Promise.all(Array.from({ length: 5 }, (_, n) => batcher.insert({ _id: `a${n}`, n }, bytes)));
-    expect(commands).toEqual([`A${suffix}:5`]);
-    expect(insertMany).toHaveBeenCalledTimes(suffix === 'k' ? 0 : 1);
+    expect(commands).toEqual(expected.map((count) => `A${suffix}${count}`));
+    expect(insertMany).toHaveBeenCalledTimes(bytes === undefined ? 1 : 0);
     expect(await collection.countDocuments()).toBe(5);
   });
 
