@@ -233,10 +233,18 @@ export class ResourceService {
     return resource;
   }
 
+  /** validate(), and what only a resource to store must meet besides: no empty arrays or objects. */
+  private validateStored(body: unknown, type: string, id?: string): Resource {
+    const resource = this.validate(body, type, id);
+    const issues = this.schema.storedIssues?.(resource as unknown as Record<string, unknown>, type) ?? [];
+    if (issues.length > 0) throw new FhirError(issues, 400);
+    return resource;
+  }
+
   async create(type: string, body: unknown, options: Pick<WriteOptions, 'sizeHint'> & { id?: string } = {}): Promise<StoredVersion> {
     this.assertType(type);
     this.assertCreatable(type);
-    const resource = this.validate(body, type);
+    const resource = this.validateStored(body, type);
     // The server assigns the id of a created resource; a client id is ignored (http.html#create).
     // A transaction may have assigned it already, so references to the entry could be rewritten.
     await this.assertProfiles(resource);
@@ -269,7 +277,7 @@ export class ResourceService {
   async update(type: string, id: string, body: unknown, options: WriteOptions = {}): Promise<UpdateResult> {
     this.assertType(type);
     this.assertId(id);
-    const resource = this.validate(body, type, id) as Resource & { id: string };
+    const resource = this.validateStored(body, type, id) as Resource & { id: string };
     await this.assertProfiles(resource);
     await this.assertMutable(type, id);
     const decision = this.allow(type, 'u');
@@ -329,7 +337,7 @@ export class ResourceService {
     }
     if (body.id !== id) throw unprocessablePatch(`A patch may not change or remove the id of ${type}/${id}`, `${type}.id`);
     try {
-      return this.validate(body, type, id) as Resource & { id: string };
+      return this.validateStored(body, type, id) as Resource & { id: string };
     } catch (err) {
       if (err instanceof FhirError && err.status === 400) throw invalidPatchResult(err.outcome.issue ?? []);
       throw err;

@@ -263,3 +263,40 @@ describe('delete', () => {
     expect((await server.request.delete('/fhir/Patient/never-was')).status).toBe(200);
   });
 });
+
+describe('empty arrays and objects on write', () => {
+  it('are refused with where they are, and nothing is stored; null array members stay allowed', async () => {
+    const created = await server.request.put('/fhir/Patient/empty-1').send({ resourceType: 'Patient', id: 'empty-1', name: [{ family: 'Okafor', given: [] }], telecom: [], meta: {} });
+    expect(created.status).toBe(400);
+    expect(created.body.issue.map((i: { code: string; expression: string[] }) => [i.code, i.expression[0]])).toEqual([
+      ['invalid', 'Patient.name[0].given'],
+      ['invalid', 'Patient.telecom'],
+      ['invalid', 'Patient.meta'],
+    ]);
+    expect((await server.request.get('/fhir/Patient/empty-1')).status).toBe(404);
+    const posted = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', contact: [{}] });
+    expect(posted.status).toBe(400);
+    expect(posted.body.issue[0].expression).toEqual(['Patient.contact[0]']);
+    const aligned = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', name: [{ given: ['Ada', 'Obi'], _given: [null, { id: 'g2' }] }] });
+    expect(aligned.status).toBe(201);
+  });
+
+  it('a patch that leaves an empty array is a 422 and changes nothing; $validate reports it with 200', async () => {
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', name: [{ family: 'Bello' }] });
+    const patched = await server.request
+      .patch(`/fhir/Patient/${created.body.id}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send([{ op: 'remove', path: '/name/0' }]);
+    expect(patched.status).toBe(422);
+    expect((await server.request.get(`/fhir/Patient/${created.body.id}`)).body.name).toEqual([{ family: 'Bello' }]);
+    const validated = await server.request.post('/fhir/Patient/$validate').send({ resourceType: 'Patient', name: [] });
+    expect(validated.status).toBe(200);
+    expect(validated.body.issue).toContainEqual(expect.objectContaining({ severity: 'error', expression: ['Patient.name'] }));
+  });
+
+  it('operation bodies may still carry an empty parameter list', async () => {
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', gender: 'male' });
+    const meta = await server.request.post(`/fhir/Patient/${created.body.id}/$meta`).send({ resourceType: 'Parameters', parameter: [] });
+    expect(meta.status).toBe(200);
+  });
+});

@@ -18,9 +18,11 @@ export function registerRestoreOperation(registry: OperationRegistry, definition
     if (!latest) throw errors.notFound(`${type}/${id} is not known`);
     if (!latest.deleted) throw errors.conflict(`${type}/${id} is not deleted; there is nothing to restore`);
     if (!previous?.resource) throw errors.notFound(`${type}/${id} has no version to restore`);
+    // Without the server-owned meta, and without meta at all when nothing else was in it (no empty objects).
+    const { versionId: _v, lastUpdated: _l, ...labels } = previous.resource.meta ?? {};
     const restored = { ...previous.resource, id: id! } as Resource & { id: string };
-    delete restored.meta?.versionId;
-    delete restored.meta?.lastUpdated;
+    if (Object.keys(labels).length > 0) restored.meta = labels;
+    else delete restored.meta;
     // An update of a deleted resource writes its next version (If-Match cannot name a deletion).
     const result = await ctx.service.update(type, id!, restored);
     return (await ctx.service.vread(type, id!, String(result.version.versionId))).resource;

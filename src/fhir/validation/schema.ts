@@ -25,10 +25,13 @@ import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
 import { CARDINALITY_KEYWORD, cardinalityProblems, compileCardinality } from './schema-cardinality';
 import type { CardinalityRules } from './schema-cardinality';
 import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
+import { emptyElementIssues } from './empty-elements';
 
 export interface SchemaValidator {
   /** Issues found in `resource` (an already-parsed JSON value); `[]` when it is valid. */
   validate(resource: unknown): OperationOutcomeIssue[];
+  /** What a resource to be stored must meet besides (empty-elements.ts): not asked of operation bodies. */
+  storedIssues?(resource: Record<string, unknown>, type: string): OperationOutcomeIssue[];
 }
 
 export const MAX_ISSUES = 50;
@@ -46,6 +49,7 @@ export function createSchemaValidator(): SchemaValidator {
   engine ??= createEngine();
   const { loaded, validatorFor } = engine;
   return {
+    storedIssues: emptyElementIssues,
     validate(resource: unknown): OperationOutcomeIssue[] {
       const problem = topLevelProblem(resource, loaded.resourceTypes);
       if (problem) return [problem];
