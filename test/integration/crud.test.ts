@@ -300,3 +300,35 @@ describe('empty arrays and objects on write', () => {
     expect(meta.status).toBe(200);
   });
 });
+
+describe('narratives on write', () => {
+  const narrative = (div: string) => ({ status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${div}</div>` });
+
+  it('refuses active content (txt-1) in any narrative, contained ones included, and stores nothing', async () => {
+    const script = await server.request.put('/fhir/Patient/xss-1').send({ resourceType: 'Patient', id: 'xss-1', text: narrative('<p>Hi</p><script>alert(1)</script>') });
+    expect(script.status).toBe(400);
+    expect(script.body.issue).toEqual([expect.objectContaining({ code: 'invariant', expression: ['Patient.text.div'] })]);
+    expect(script.body.issue[0].diagnostics).toMatch(/'script'.*txt-1/);
+    expect((await server.request.get('/fhir/Patient/xss-1')).status).toBe(404);
+    const contained = await server.request.post('/fhir/Observation').send({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      contained: [{ resourceType: 'Patient', id: 'p', text: narrative('<p onclick="steal()">x</p>') }],
+    });
+    expect(contained.status).toBe(400);
+    expect(contained.body.issue[0].expression).toEqual(['Observation.contained[0].text.div']);
+    const safe = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', text: narrative('<p>Ada <b>Obi</b> &amp; family</p>') });
+    expect(safe.status).toBe(201);
+  });
+
+  it('a patch that adds a script is a 422 and changes nothing', async () => {
+    const created = await server.request.post('/fhir/Patient').send({ resourceType: 'Patient', text: narrative('<p>ok</p>') });
+    const patched = await server.request
+      .patch(`/fhir/Patient/${created.body.id}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send([{ op: 'replace', path: '/text/div', value: '<div xmlns="http://www.w3.org/1999/xhtml"><iframe src="x"></iframe></div>' }]);
+    expect(patched.status).toBe(422);
+    expect((await server.request.get(`/fhir/Patient/${created.body.id}`)).body.text.div).toContain('<p>ok</p>');
+  });
+});

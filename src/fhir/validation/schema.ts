@@ -26,11 +26,12 @@ import { CARDINALITY_KEYWORD, cardinalityProblems, compileCardinality } from './
 import type { CardinalityRules } from './schema-cardinality';
 import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
 import { emptyElementIssues } from './empty-elements';
+import { unsafeNarrativeIssues } from './stored-narratives';
 
 export interface SchemaValidator {
   /** Issues found in `resource` (an already-parsed JSON value); `[]` when it is valid. */
   validate(resource: unknown): OperationOutcomeIssue[];
-  /** What a resource to be stored must meet besides (empty-elements.ts): not asked of operation bodies. */
+  /** What a resource to be stored must meet besides (empty-elements.ts, stored-narratives.ts): not asked of operation bodies. */
   storedIssues?(resource: Record<string, unknown>, type: string): OperationOutcomeIssue[];
 }
 
@@ -49,7 +50,7 @@ export function createSchemaValidator(): SchemaValidator {
   engine ??= createEngine();
   const { loaded, validatorFor } = engine;
   return {
-    storedIssues: emptyElementIssues,
+    storedIssues: (resource, type) => [...emptyElementIssues(resource, type), ...unsafeNarrativeIssues(resource, type)],
     validate(resource: unknown): OperationOutcomeIssue[] {
       const problem = topLevelProblem(resource, loaded.resourceTypes);
       if (problem) return [problem];
