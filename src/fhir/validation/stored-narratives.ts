@@ -6,25 +6,37 @@
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue } from '../outcomes';
+import type { JsonPath } from './json-paths';
+import { pathText } from './json-paths';
 import { narrativeProblem } from './profile/narrative';
 
 export function unsafeNarrativeIssues(resource: Record<string, unknown>, type: string): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  visit(resource, type, issues);
+  const visit = (value: unknown, path: JsonPath): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] === null || typeof value[i] !== 'object') continue;
+        path.push(i);
+        visit(value[i], path);
+        path.pop();
+      }
+      return;
+    }
+    for (const key in value as Record<string, unknown>) {
+      const child = (value as Record<string, unknown>)[key];
+      if (key === 'div' && typeof child === 'string') {
+        const problem = narrativeProblem(child);
+        if (problem) {
+          const at = pathText(type, [...path, key]);
+          issues.push(issue('invariant', `${at}: ${problem} (txt-1)`, at));
+        }
+      } else if (child !== null && typeof child === 'object') {
+        path.push(key);
+        visit(child, path);
+        path.pop();
+      }
+    }
+  };
+  visit(resource, []);
   return issues;
-}
-
-function visit(value: unknown, path: string, issues: OperationOutcomeIssue[]): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, issues);
-    return;
-  }
-  for (const key in value) {
-    const child = (value as Record<string, unknown>)[key];
-    if (key === 'div' && typeof child === 'string') {
-      const problem = narrativeProblem(child);
-      if (problem) issues.push(issue('invariant', `${path}.div: ${problem} (txt-1)`, `${path}.div`));
-    } else if (typeof child === 'object') visit(child, `${path}.${key}`, issues);
-  }
 }

@@ -35,6 +35,12 @@ describe('profile validation', () => {
     expect(narrativeProblem('<div><script>alert(1)</script></div>')).toContain("'script'");
     expect(narrativeProblem('<div><p onclick="x()">a</p></div>')).toContain('onclick');
     expect(narrativeProblem('<div>&reg;</div>')).toContain('&reg;');
+    // The quick pre-check must let every problem through: prefixed, upper-case and spaced forms.
+    expect(narrativeProblem('<div><h:SCRIPT src="x"></h:SCRIPT></div>')).toContain("'script'");
+    expect(narrativeProblem('<div><iframe\nsrc="x"></iframe></div>')).toContain("'iframe'");
+    expect(narrativeProblem('<div><frameset></frameset></div>')).toContain("'frameset'");
+    expect(narrativeProblem('<div><img src="a.png"\tONLOAD = "x()"/></div>')).toContain('ONLOAD');
+    expect(narrativeProblem('<div><table><thead><tr><th>Body</th></tr></thead><tbody/></table> formal &lt;</div>')).toBeUndefined();
   });
 
   it('checks base64 content and attachment sizes', async () => {
