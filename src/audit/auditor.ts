@@ -4,7 +4,6 @@
  * transaction Bundles as a whole besides each of their entries. Reading a ValueSet or the
  * CapabilityStatement is not patient data and is not audited.
  */
-import type { Resource } from '@medplum/fhirtypes';
 import type { TouchedResource } from '../auth/request-access';
 import type { FhirRequest } from '../fhir/rest/types';
 import type { AuditRecord } from './audit-event';
@@ -12,7 +11,7 @@ import type { AuditLog } from './audit-log';
 
 export interface PatientData {
   isPatientData(type: string): boolean;
-  patientsOf(type: string, resource: Resource): string[];
+  patientsOf(touched: TouchedResource): string[];
 }
 
 const ACTIONS: Record<string, AuditRecord['action']> = {
@@ -54,8 +53,7 @@ export class Auditor {
     if (params.type === 'Patient' && params.id) patients.add(params.id);
     for (const t of touched) {
       if (patients.size >= MAX_PATIENTS) break;
-      // A Patient is its own patient: its id is enough (the resource may not have been parsed).
-      for (const id of t.type === 'Patient' && t.id !== undefined ? [t.id] : this.data.patientsOf(t.type, t.resource)) patients.add(id);
+      for (const id of this.data.patientsOf(t)) patients.add(id);
     }
     const searching = action === 'E' && done.interaction !== 'operation';
     return this.log.record({

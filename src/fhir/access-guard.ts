@@ -8,6 +8,7 @@ import type { CompartmentDefinition, Resource } from '@medplum/fhirtypes';
 import type { Decision, Limit } from '../auth/access-policy';
 import { decide } from '../auth/access-policy';
 import { currentAccess, requestMemo } from '../auth/request-access';
+import type { TouchedResource } from '../auth/request-access';
 import type { RoleRule, WriteState } from '../auth/role-permissions';
 import { roleRules } from '../auth/role-permissions';
 import type { ScopeAction } from '../auth/scopes';
@@ -91,12 +92,19 @@ export class AccessGuard {
     return this.patientParams.has(type);
   }
 
-  /** The ids of the patients a resource concerns (its Patient compartment references, or itself). */
-  patientsOf(type: string, resource: Resource): string[] {
-    if (type === 'Patient') return resource.id ? [resource.id] : [];
+  /**
+   * The ids of the patients a resource concerns (its Patient compartment references, or itself:
+   * then its id is enough, and a resource read from stored text is not parsed for it).
+   */
+  patientsOf(touched: TouchedResource): string[] {
+    const { type } = touched;
+    if (type === 'Patient') {
+      const id = touched.id ?? touched.resource.id;
+      return id ? [id] : [];
+    }
     const params = this.patientParams.get(type);
     if (!params) return [];
-    const ids = this.options.references(resource).flatMap((e) => (params.includes(e.p) && e.r.startsWith('Patient/') ? [e.r.slice('Patient/'.length)] : []));
+    const ids = this.options.references(touched.resource).flatMap((e) => (params.includes(e.p) && e.r.startsWith('Patient/') ? [e.r.slice('Patient/'.length)] : []));
     return [...new Set(ids)];
   }
 

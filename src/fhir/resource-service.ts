@@ -233,7 +233,7 @@ export class ResourceService {
     return resource;
   }
 
-  /** validate(), and what only a resource to store must meet besides: no empty arrays or objects. */
+  /** validate(), and what only a resource to store must meet besides (stored-rules.ts: no empty elements, safe narratives). */
   private validateStored(body: unknown, type: string, id?: string): Resource {
     const resource = this.validate(body, type, id);
     const issues = this.schema.storedIssues?.(resource as unknown as Record<string, unknown>, type) ?? [];

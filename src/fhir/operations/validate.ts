@@ -8,7 +8,7 @@ import type { OperationDefinition, OperationOutcome, OperationOutcomeIssue, Para
 import { errors, issue } from '../outcomes';
 import type { Query } from '../rest/types';
 import { createSchemaValidator } from '../validation/schema';
-import { emptyElementIssues } from '../validation/empty-elements';
+import { storedResourceIssues } from '../validation/stored-rules';
 import { isMissingElementIssue } from '../validation/schema-issues';
 import { profileValidatorFor } from '../validation/profile';
 import { paramsFromBody, paramsFromQuery } from './parameters';
@@ -88,7 +88,7 @@ async function validateOperation(invocation: OperationInvocation): Promise<Opera
   // missing elements in the same words, so those are not repeated).
   if (!schemaIssues.every(isMissingElementIssue)) return outcome(schemaIssues);
   const checked = resource as Resource;
-  const issues: OperationOutcomeIssue[] = [...schemaIssues, ...emptyElementIssues(checked as unknown as Record<string, unknown>, checked.resourceType)];
+  const issues: OperationOutcomeIssue[] = [...schemaIssues, ...storedResourceIssues(checked as unknown as Record<string, unknown>, checked.resourceType, { narratives: false })];
   if (checked.resourceType !== type) {
     issues.push(issue('invalid', `Resource type '${checked.resourceType}' does not match '${type}' in the URL`, 'resourceType'));
   }

@@ -25,13 +25,12 @@ import type { ResourceKeywordParams, ResourcePositions } from './schema-issues';
 import { CARDINALITY_KEYWORD, cardinalityProblems, compileCardinality } from './schema-cardinality';
 import type { CardinalityRules } from './schema-cardinality';
 import { BASE64_KEYWORD, CALENDAR_KEYWORD, isBase64, isRealCalendarDay } from './schema-patches';
-import { emptyElementIssues } from './empty-elements';
-import { unsafeNarrativeIssues } from './stored-narratives';
+import { storedResourceIssues } from './stored-rules';
 
 export interface SchemaValidator {
   /** Issues found in `resource` (an already-parsed JSON value); `[]` when it is valid. */
   validate(resource: unknown): OperationOutcomeIssue[];
-  /** What a resource to be stored must meet besides (empty-elements.ts, stored-narratives.ts): not asked of operation bodies. */
+  /** What a resource to be stored must meet besides (stored-rules.ts): not asked of operation bodies. */
   storedIssues?(resource: Record<string, unknown>, type: string): OperationOutcomeIssue[];
 }
 
@@ -50,7 +49,7 @@ export function createSchemaValidator(): SchemaValidator {
   engine ??= createEngine();
   const { loaded, validatorFor } = engine;
   return {
-    storedIssues: (resource, type) => [...emptyElementIssues(resource, type), ...unsafeNarrativeIssues(resource, type)],
+    storedIssues: (resource, type) => storedResourceIssues(resource, type, { narratives: true }),
     validate(resource: unknown): OperationOutcomeIssue[] {
       const problem = topLevelProblem(resource, loaded.resourceTypes);
       if (problem) return [problem];

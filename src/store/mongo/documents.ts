@@ -132,6 +132,16 @@ export function toStoredBody(resource: Resource): Record<string, unknown> {
   return { resourceType, id, ...rest };
 }
 
+/** How toStoredBody's text of a resource begins. */
+function storedTextHead(type: string, id: string): string {
+  return `{"resourceType":"${type}","id":"${id}"`;
+}
+
+/** Whether `json` of `resource` is its stored body's text: no server-owned meta, and resourceType and id first. */
+export function isStoredForm(resource: Resource & { id: string }, json: string): boolean {
+  return resource.meta?.versionId === undefined && resource.meta?.lastUpdated === undefined && json.startsWith(storedTextHead(resource.resourceType, resource.id));
+}
+
 /**
  * The JSON of version `vid` (at `ts`) from a body stored as text by toStoredBody: the text with
  * meta.versionId and meta.lastUpdated spliced in, exactly what JSON.stringify(materialize(…))
@@ -141,7 +151,7 @@ export function toStoredBody(resource: Resource): Record<string, unknown> {
  * their text.
  */
 export function versionedJson(text: string, type: string, id: string, vid: number, ts: Date): string | undefined {
-  const head = `{"resourceType":"${type}","id":"${id}"`;
+  const head = storedTextHead(type, id);
   if (!text.startsWith(head)) return undefined;
   const server = `"versionId":"${vid}","lastUpdated":"${ts.toISOString()}"`;
   const next = text[head.length];

@@ -31,7 +31,7 @@ import type {
 } from '../fhir-store';
 import { StoreConflictError, applyMetaChange } from '../fhir-store';
 import type { CurrentDoc, HistoryDoc } from './documents';
-import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, materialize, packBody, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
+import { CONTAINED_COLLECTION, HISTORY_COLLECTION, bodyUpdate, fromCurrent, fromHistory, historyEntry, historyKey, materialize, packBody, isStoredForm, searchFields, toStoredBody, unpackBody, WITHOUT_SEARCH_INDEX } from './documents';
 import { firstFailedIndex, isDuplicateKey, writeConflict } from './write-errors';
 import { matchIds, matchReferences, searchCurrent } from './search';
 import { searchContained } from './search-contained';
@@ -49,11 +49,6 @@ import { CLAIMS_COLLECTION, acquireClaim, withClaim } from './claims';
 import type { ClaimDoc } from './claims';
 import { Atomic, atomicContext, sessionOption } from './atomic';
 import type { AtomicContext, UndoStep } from './atomic';
-
-/** Whether `json` of `resource` is its stored body's text: no server-owned meta, and resourceType and id first. */
-function isStoredForm(resource: Resource & { id: string }, json: string): boolean {
-  return resource.meta?.versionId === undefined && resource.meta?.lastUpdated === undefined && json.startsWith(`{"resourceType":"${resource.resourceType}","id":"${resource.id}"`);
-}
 
 /** A deletion's history entry: no body. */
 const DELETION_BYTES = 1024;
